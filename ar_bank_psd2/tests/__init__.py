@@ -1,0 +1,1 @@
+from . import test_bank_connection

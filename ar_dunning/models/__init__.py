@@ -1,0 +1,2 @@
+from . import ar_dunning_policy
+from . import ar_dunning_level

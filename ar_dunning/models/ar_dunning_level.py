@@ -1,0 +1,54 @@
+from odoo import fields, models
+
+
+class ArDunningLevel(models.Model):
+    """One step of a dunning policy: when (days from the due date), how and in which tone."""
+
+    _name = "ar.dunning.level"
+    _description = "Dunning Level"
+    _order = "policy_id, offset_days, id"
+
+    policy_id = fields.Many2one("ar.dunning.policy", required=True, index=True, ondelete="cascade")
+    company_id = fields.Many2one(related="policy_id.company_id", store=True, index=True)
+    currency_id = fields.Many2one(related="policy_id.currency_id")
+    name = fields.Char(required=True, translate=True)
+    offset_days = fields.Integer(
+        string="Days After Due Date",
+        required=True,
+        help="Days relative to the due date: negative values send a courtesy reminder before it.",
+    )
+    channel = fields.Selection(
+        selection=[
+            ("email", "E-mail"),
+            ("sms", "SMS"),
+            ("letter", "Printed letter"),
+            ("call", "Phone call task"),
+            ("escalation", "Hand over to collections"),
+        ],
+        required=True,
+        default="email",
+    )
+    tone = fields.Selection(
+        selection=[
+            ("courtesy", "Courtesy"),
+            ("gentle", "Gentle"),
+            ("formal", "Formal"),
+            ("final", "Final notice"),
+        ],
+        required=True,
+        default="gentle",
+    )
+    min_overdue_amount = fields.Monetary(
+        string="Minimum Overdue Amount",
+        currency_field="currency_id",
+        help="Customers owing less than this overdue amount are not reminded at this level.",
+    )
+    adds_fees = fields.Boolean(
+        string="Adds Late Fees",
+        help="Late-payment interest and recovery compensation are computed and shown from this level on.",
+    )
+
+    _offset_uniq = models.Constraint(
+        "UNIQUE(policy_id, offset_days)",
+        "Two levels of one policy cannot share the same number of days after the due date.",
+    )

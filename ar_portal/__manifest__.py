@@ -1,0 +1,19 @@
+{
+    "name": "AR Customer Portal",
+    "summary": "Customers see their statement, pay invoices online, enable AutoPay, dispute or promise to pay",
+    "version": "19.0.1.0.0",
+    "category": "Accounting/Accounting",
+    "author": "AR Automation for Odoo",
+    "website": "https://github.com/ar-automation/ar-automation",
+    "license": "LGPL-3",
+    "depends": ["ar_dunning", "portal", "account_payment"],
+    "data": [
+        "views/ar_portal_templates.xml",
+    ],
+    "assets": {
+        "web.assets_tests": [
+            "ar_portal/static/tests/tours/**/*",
+        ],
+    },
+    "installable": True,
+}

@@ -1,0 +1,52 @@
+"""Repository guards: manifests, dependency direction, no Odoo source committed."""
+
+import ast
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+ADDONS = ["ar_automation", "ar_dunning", "ar_bank_psd2", "ar_portal"]
+# ar_dunning and ar_bank_psd2 build on ar_automation; ar_portal on ar_dunning.
+ALLOWED_OWN_DEPS = {
+    "ar_automation": set(),
+    "ar_dunning": {"ar_automation"},
+    "ar_bank_psd2": {"ar_automation"},
+    "ar_portal": {"ar_dunning"},
+}
+
+
+def manifest(addon):
+    return ast.literal_eval((ROOT / addon / "__manifest__.py").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("addon", ADDONS)
+def test_manifest(addon):
+    data = manifest(addon)
+    assert data["version"] == "19.0.1.0.0"
+    assert data["license"] == "LGPL-3"
+    assert data["installable"] is True
+    own = {dep for dep in data["depends"] if dep.startswith("ar_")}
+    assert own == ALLOWED_OWN_DEPS[addon], f"{addon} depends on {own}"
+    for key in ("data", "demo"):
+        for path in data.get(key, []):
+            assert (ROOT / addon / path).is_file(), f"{addon}: {key} file {path} is missing"
+
+
+def test_portal_depends_on_portal_and_payment():
+    assert {"portal", "account_payment"} <= set(manifest("ar_portal")["depends"])
+
+
+@pytest.mark.parametrize("addon", ADDONS)
+def test_readme_fragments(addon):
+    for fragment in ("DESCRIPTION.md", "USAGE.md"):
+        assert (ROOT / addon / "readme" / fragment).is_file(), f"{addon}/readme/{fragment} is missing"
+
+
+def test_no_odoo_source_or_local_state_is_tracked():
+    files = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    tracked = files.split()
+    assert not [f for f in tracked if f.startswith((".local/", ".venv/"))]
+    assert "odoo-bin" not in tracked
+    assert not [f for f in tracked if f.startswith(("odoo/", "addons/"))]
