@@ -1,6 +1,6 @@
 {
     "name": "AR Customer Portal",
-    "summary": "Customers see their statement, pay invoices online, enable AutoPay, dispute or promise to pay",
+    "summary": "Self-service statement, online payment, AutoPay, disputes and promises to pay",
     "version": "19.0.1.0.0",
     "category": "Accounting/Accounting",
     "author": "AR Automation for Odoo",

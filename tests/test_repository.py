@@ -50,3 +50,8 @@ def test_no_odoo_source_or_local_state_is_tracked():
     assert not [f for f in tracked if f.startswith((".local/", ".venv/"))]
     assert "odoo-bin" not in tracked
     assert not [f for f in tracked if f.startswith(("odoo/", "addons/"))]
+
+
+def test_addon_readmes_are_generated_from_fragments():
+    result = subprocess.run([str(ROOT / "bin" / "gen-readmes"), "--check"], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout

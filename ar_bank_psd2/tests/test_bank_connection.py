@@ -11,8 +11,9 @@ class TestBankConnection(TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.collector = new_test_user(cls.env, "bank_collector", groups="ar_automation.ar_automation_group_collector")
-        cls.manager = new_test_user(cls.env, "bank_manager", groups="ar_automation.ar_automation_group_manager")
+        groups = "ar_automation.ar_automation_group_%s"
+        cls.collector = new_test_user(cls.env, "bank_collector", groups=groups % "collector")
+        cls.manager = new_test_user(cls.env, "bank_manager", groups=groups % "manager")
 
     def test_only_managers_configure_connections(self):
         connection = self.env["ar.bank.connection"].with_user(self.manager).create({"name": "mBank"})
