@@ -5,9 +5,14 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 LOCAL="$ROOT/.local"                 # git-ignored: venv, database cluster, logs, filestore
 VENV="$ROOT/.venv"
-PGDATA_DIR="$LOCAL/pgdata"
-PGRUN_DIR="$LOCAL/pgrun"             # unix socket directory, no TCP port is opened
-PGLOG="$LOCAL/log/postgresql.log"
+# The cluster lives in .local unless bin/setup found .local unreachable for the cluster's owner or its
+# path too long for a unix socket; then .local/pg.env names the folder used instead.
+PG_BASE="$LOCAL"
+# shellcheck disable=SC1091
+[ -f "$LOCAL/pg.env" ] && source "$LOCAL/pg.env"
+PGDATA_DIR="$PG_BASE/pgdata"
+PGRUN_DIR="$PG_BASE/pgrun"           # unix socket directory, no TCP port is opened
+PGLOG="$PGRUN_DIR/postgresql.log"
 PG_PORT="${AR_PG_PORT:-5432}"        # only names the socket file inside $PGRUN_DIR
 DB_USER="odoo"
 ODOO_CONF="$LOCAL/odoo.conf"
@@ -39,7 +44,11 @@ as_pg_user() {
 
 pg_bindir() {
     local d
-    if [ -n "${PG_BINDIR:-}" ] && [ -x "$PG_BINDIR/initdb" ]; then echo "$PG_BINDIR"; return; fi
+    if [ -n "${PG_BINDIR:-}" ]; then
+        [ -x "$PG_BINDIR/initdb" ] && [ -x "$PG_BINDIR/pg_ctl" ] \
+            || die "PG_BINDIR=$PG_BINDIR holds no PostgreSQL server binaries (initdb, pg_ctl): install PostgreSQL >= 13 (apt-get install postgresql) or fix PG_BINDIR"
+        echo "$PG_BINDIR"; return
+    fi
     if command -v pg_config >/dev/null 2>&1; then
         d="$(pg_config --bindir 2>/dev/null || true)"
         if [ -x "$d/initdb" ]; then echo "$d"; return; fi
