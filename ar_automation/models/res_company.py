@@ -2,9 +2,23 @@ import pytz
 
 from odoo import fields, models
 
+INVOICE_POLICIES = [
+    ("manual", "By hand (Odoo's standard)"),
+    ("on_confirm", "When the order is confirmed"),
+]
+
 
 class ResCompany(models.Model):
     _inherit = "res.company"
+
+    ar_invoice_policy = fields.Selection(
+        selection=INVOICE_POLICIES,
+        string="Automatic Invoicing",
+        default="manual",
+        required=True,
+        help="When invoices are generated from sale orders, checked, posted and sent without anyone "
+        "touching them. Customers can override it.",
+    )
 
     def _ar_timezone(self):
         """The company's time zone: its partner's, else the current user's, else UTC."""
