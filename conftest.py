@@ -17,8 +17,12 @@ BROWSER_SKIP_MARKERS = (
     "browser",
     "devtools",
 )
-OUR_LOGGERS = ("odoo.addons.ar_automation", "odoo.addons.ar_dunning", "odoo.addons.ar_bank_psd2",
-               "odoo.addons.ar_portal")
+OUR_LOGGERS = (
+    "odoo.addons.ar_automation",
+    "odoo.addons.ar_dunning",
+    "odoo.addons.ar_bank_psd2",
+    "odoo.addons.ar_portal",
+)
 
 
 class _OurWarnings(logging.Handler):

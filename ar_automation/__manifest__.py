@@ -13,10 +13,12 @@
         "security/ir.model.access.csv",
         "data/ar_invoice_check_data.xml",
         "data/mail_activity_type_data.xml",
+        "data/ir_cron_data.xml",
         "views/account_move_views.xml",
         "views/ar_invoice_check_views.xml",
         "views/res_config_settings_views.xml",
         "views/res_partner_views.xml",
+        "views/sale_order_views.xml",
         "views/ar_automation_menus.xml",
     ],
     "demo": [

@@ -33,7 +33,7 @@ def our_problems(lines):
         if not match:
             continue
         follow = []
-        for nxt in lines[index + 1:index + 40]:
+        for nxt in lines[index + 1 : index + 40]:
             if LOG_LINE.match(nxt) or re.match(r"^\S+ \S+ \d+ (INFO|DEBUG) ", nxt):
                 break
             follow.append(nxt)

@@ -12,8 +12,14 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def run(script, tmp_env):
     env = {**os.environ, **tmp_env}
-    result = subprocess.run([str(ROOT / "bin" / script)], env=env, capture_output=True, text=True,
-                            timeout=300, stdin=subprocess.DEVNULL)
+    result = subprocess.run(
+        [str(ROOT / "bin" / script)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        stdin=subprocess.DEVNULL,
+    )
     errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
     assert result.returncode != 0, result.stderr
     assert "Traceback" not in result.stderr

@@ -14,10 +14,44 @@ from stdnum.exceptions import ValidationError as StdnumError
 # IBAN lengths of the SEPA countries and a few more (ISO 13616 registry). python-stdnum's own iban module
 # reads a data file that Odoo's import hook makes unreadable, hence this small twin.
 IBAN_LENGTHS = {
-    "AD": 24, "AT": 20, "BE": 16, "BG": 22, "CH": 21, "CY": 28, "CZ": 24, "DE": 22, "DK": 18, "EE": 20,
-    "ES": 24, "FI": 18, "FR": 27, "GB": 22, "GI": 23, "GR": 27, "HR": 21, "HU": 28, "IE": 22, "IS": 26,
-    "IT": 27, "LI": 21, "LT": 20, "LU": 20, "LV": 21, "MC": 27, "MT": 31, "NL": 18, "NO": 15, "PL": 28,
-    "PT": 25, "RO": 24, "SE": 24, "SI": 19, "SK": 24, "SM": 27, "UA": 29, "VA": 22,
+    "AD": 24,
+    "AT": 20,
+    "BE": 16,
+    "BG": 22,
+    "CH": 21,
+    "CY": 28,
+    "CZ": 24,
+    "DE": 22,
+    "DK": 18,
+    "EE": 20,
+    "ES": 24,
+    "FI": 18,
+    "FR": 27,
+    "GB": 22,
+    "GI": 23,
+    "GR": 27,
+    "HR": 21,
+    "HU": 28,
+    "IE": 22,
+    "IS": 26,
+    "IT": 27,
+    "LI": 21,
+    "LT": 20,
+    "LU": 20,
+    "LV": 21,
+    "MC": 27,
+    "MT": 31,
+    "NL": 18,
+    "NO": 15,
+    "PL": 28,
+    "PT": 25,
+    "RO": 24,
+    "SE": 24,
+    "SI": 19,
+    "SK": 24,
+    "SM": 27,
+    "UA": 29,
+    "VA": 22,
 }
 
 
@@ -65,8 +99,13 @@ def check_vat(facts):
     if not facts.vat:
         return [Problem("vat", "vat", {"partner": facts.partner})]
     if not is_valid_vat(facts.vat, facts.country_code):
-        return [Problem("vat", "vat", {"partner": facts.partner, "vat": facts.vat,
-                                       "country": facts.country_code or "?"})]
+        return [
+            Problem(
+                "vat",
+                "vat",
+                {"partner": facts.partner, "vat": facts.vat, "country": facts.country_code or "?"},
+            )
+        ]
     return []
 
 
@@ -93,17 +132,28 @@ def check_bank_account(facts):
     valid = [number for number in facts.bank_accounts if is_valid_iban(number)]
     if valid:
         return []
-    return [Problem("bank_account", "partner_bank_id",
-                    {"journal": facts.journal, "accounts": list(facts.bank_accounts)})]
+    return [
+        Problem(
+            "bank_account",
+            "partner_bank_id",
+            {"journal": facts.journal, "accounts": list(facts.bank_accounts)},
+        )
+    ]
 
 
 def check_order_amounts(facts):
     return [
-        Problem("order_amounts", "invoice_line_ids", {
-            "line": line.label,
-            "invoice_price": line.invoice_price, "order_price": line.order_price,
-            "invoice_discount": line.invoice_discount, "order_discount": line.order_discount,
-        })
+        Problem(
+            "order_amounts",
+            "invoice_line_ids",
+            {
+                "line": line.label,
+                "invoice_price": line.invoice_price,
+                "order_price": line.order_price,
+                "invoice_discount": line.invoice_discount,
+                "order_discount": line.order_discount,
+            },
+        )
         for line in facts.order_lines
         if line.invoice_price != line.order_price or line.invoice_discount != line.order_discount
     ]
@@ -111,10 +161,16 @@ def check_order_amounts(facts):
 
 def check_duplicate(facts):
     return [
-        Problem("duplicate", "invoice_line_ids", {
-            "line": line.label, "ordered": line.ordered_qty,
-            "elsewhere": line.invoiced_qty_elsewhere, "here": line.invoiced_qty_here,
-        })
+        Problem(
+            "duplicate",
+            "invoice_line_ids",
+            {
+                "line": line.label,
+                "ordered": line.ordered_qty,
+                "elsewhere": line.invoiced_qty_elsewhere,
+                "here": line.invoiced_qty_here,
+            },
+        )
         for line in facts.order_lines
         if line.ordered_qty > 0 and line.invoiced_qty_elsewhere + line.invoiced_qty_here > line.ordered_qty
     ]

@@ -3,5 +3,7 @@ from . import res_partner
 from . import res_config_settings
 from . import ar_invoice_check
 from . import account_move
+from . import ar_sale_milestone
+from . import ar_invoice_period
 from . import sale_order
 from . import ar_demo_loader

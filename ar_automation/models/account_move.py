@@ -26,12 +26,16 @@ PROBLEM_MESSAGES = {
         "sale order's %(order_price)s / %(order_discount)s%%."
     ),
     "duplicate": _lt(
-        "Line %(line)s: %(here)s invoiced here and %(elsewhere)s on other invoices, more than the %(ordered)s "
-        "ordered (duplicate invoicing)."
+        "Line %(line)s: %(here)s invoiced here and %(elsewhere)s on other invoices, "
+        "more than the %(ordered)s ordered (duplicate invoicing)."
     ),
 }
-ADDRESS_FIELDS = {"street": _lt("street"), "city": _lt("city"), "zip": _lt("postcode"),
-                  "country_code": _lt("country")}
+ADDRESS_FIELDS = {
+    "street": _lt("street"),
+    "city": _lt("city"),
+    "zip": _lt("postcode"),
+    "country_code": _lt("country"),
+}
 
 
 class AccountMove(models.Model):
@@ -95,9 +99,17 @@ class AccountMove(models.Model):
 
     def _ar_company_bank_accounts(self):
         """``{company: (acc_number, ...)}`` of the bank journals of these moves' companies (one query)."""
-        journals = self.env["account.journal"].sudo().search_fetch(
-            [("type", "=", "bank"), ("company_id", "in", self.company_id.ids), ("bank_account_id", "!=", False)],
-            ["company_id", "bank_account_id"],
+        journals = (
+            self.env["account.journal"]
+            .sudo()
+            .search_fetch(
+                [
+                    ("type", "=", "bank"),
+                    ("company_id", "in", self.company_id.ids),
+                    ("bank_account_id", "!=", False),
+                ],
+                ["company_id", "bank_account_id"],
+            )
         )
         accounts = {}
         for journal in journals:
@@ -141,19 +153,22 @@ class AccountMove(models.Model):
                 elsewhere = sum(
                     _signed_qty(other, sale_line)
                     for other in sale_line.invoice_lines
-                    if other.move_id != self and other.move_id.state != "cancel"
+                    if other.move_id != self
+                    and other.move_id.state != "cancel"
                     and (other.move_id.state == "posted" or other.move_id.id < self.id)
                 )
-                facts.append(OrderLineFacts(
-                    label=f"{sale_line.order_id.name}: {line.name or sale_line.name}",
-                    invoice_price=_decimal(line.price_unit),
-                    order_price=_decimal(sale_line.price_unit),
-                    invoice_discount=_decimal(line.discount),
-                    order_discount=_decimal(sale_line.discount),
-                    ordered_qty=_decimal(sale_line.product_uom_qty),
-                    invoiced_qty_elsewhere=_decimal(elsewhere),
-                    invoiced_qty_here=_decimal(_signed_qty(line, sale_line)),
-                ))
+                facts.append(
+                    OrderLineFacts(
+                        label=f"{sale_line.order_id.name}: {line.name or sale_line.name}",
+                        invoice_price=_decimal(line.price_unit),
+                        order_price=_decimal(sale_line.price_unit),
+                        invoice_discount=_decimal(line.discount),
+                        order_discount=_decimal(sale_line.discount),
+                        ordered_qty=_decimal(sale_line.product_uom_qty),
+                        invoiced_qty_elsewhere=_decimal(elsewhere),
+                        invoiced_qty_here=_decimal(_signed_qty(line, sale_line)),
+                    )
+                )
         return tuple(facts)
 
     def _ar_problem_message(self, problem):
@@ -163,14 +178,33 @@ class AccountMove(models.Model):
         else:
             template = PROBLEM_MESSAGES[problem.code]
         if problem.code == "address":
-            values["missing"] = format_list(self.env, [self.env._(ADDRESS_FIELDS[f]) for f in values["missing"]])
+            values["missing"] = format_list(
+                self.env, [self.env._(ADDRESS_FIELDS[f]) for f in values["missing"]]
+            )
         if problem.code == "bank_account":
             values["accounts"] = ", ".join(values["accounts"]) or self.env._("none")
-        return self.env._(template) % {key: _plain(value) for key, value in values.items()}
+        # The template is a lazy module constant (PROBLEM_MESSAGES), translated here, then filled in.
+        translated = self.env._(template)
+        return translated % {key: _plain(value) for key, value in values.items()}
 
     # ------------------------------------------------------------------
     # Automatic posting and sending
     # ------------------------------------------------------------------
+
+    def _ar_note_origin(self, orders, what=None):
+        """Log on the invoice the orders (and the milestone or period) it was generated from."""
+        links = Markup(", ").join(
+            Markup("<a href='#' data-oe-model='sale.order' data-oe-id='%s'>%s</a>") % (o.id, o.name)
+            for o in orders
+        )
+        if what:
+            body = Markup(self.env._("Generated from %(orders)s, %(what)s.")) % {
+                "orders": links,
+                "what": what,
+            }
+        else:
+            body = Markup(self.env._("Generated from %s.")) % links
+        self.message_post(body=body, subtype_xmlid="mail.mt_note")
 
     def _ar_autopost(self):
         """Check these draft generated invoices; post and queue for delivery those that pass, keep the others
@@ -198,8 +232,9 @@ class AccountMove(models.Model):
                 moves.write({"ar_check_state": "ok", "ar_check_message": False})
             else:
                 for move in moves:
-                    move.write({"ar_check_state": state,
-                                "ar_check_message": "\n".join(m for _b, m in results[move])})
+                    move.write(
+                        {"ar_check_state": state, "ar_check_message": "\n".join(m for _b, m in results[move])}
+                    )
 
     def _ar_notify_blocked(self, results):
         activity_type = self.env.ref("ar_automation.mail_activity_type_fix_invoice")
@@ -231,8 +266,9 @@ class AccountMove(models.Model):
                 "sending_methods": ["email"],
             }
             move.message_post(
-                body=self.env._("Posted after passing the invoice checks; queued for e-mail to %s.",
-                                move.partner_id.email),
+                body=self.env._(
+                    "Posted after passing the invoice checks; queued for e-mail to %s.", move.partner_id.email
+                ),
                 subtype_xmlid="mail.mt_note",
             )
         for move in self - by_email:
@@ -253,13 +289,17 @@ class AccountMove(models.Model):
         posted.activity_ids.filtered(lambda a: a.activity_type_id == fix_type).action_feedback(
             feedback=self.env._("Checks passed: posted.")
         )
-        message = self.env._("%(posted)s posted and sent, %(blocked)s still blocked.",
-                             posted=len(posted), blocked=len(blocked))
+        message = self.env._(
+            "%(posted)s posted and sent, %(blocked)s still blocked.", posted=len(posted), blocked=len(blocked)
+        )
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
-            "params": {"type": "warning" if blocked else "success", "message": message,
-                       "next": {"type": "ir.actions.act_window_close"}},
+            "params": {
+                "type": "warning" if blocked else "success",
+                "message": message,
+                "next": {"type": "ir.actions.act_window_close"},
+            },
         }
 
 

@@ -5,6 +5,9 @@ from odoo import fields, models
 INVOICE_POLICIES = [
     ("manual", "By hand (Odoo's standard)"),
     ("on_confirm", "When the order is confirmed"),
+    ("on_delivery", "When the goods are delivered"),
+    ("milestone", "On milestones"),
+    ("recurring", "On a recurring schedule"),
 ]
 
 

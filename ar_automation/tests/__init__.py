@@ -1,2 +1,3 @@
 from . import test_open_receivables
 from . import test_invoice_automation
+from . import test_billing_schedules

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from odoo.addons.ar_automation.engine.aging import bucket_keys, bucket_of, days_overdue
+from ..engine.aging import bucket_keys, bucket_of, days_overdue
 
 
 def test_days_overdue_counts_calendar_days_after_due():
@@ -16,8 +16,18 @@ def test_days_overdue_counts_calendar_days_after_due():
 
 @pytest.mark.parametrize(
     ("days", "bucket"),
-    [(-5, "not_due"), (0, "not_due"), (1, "1_30"), (30, "1_30"), (31, "31_60"), (60, "31_60"),
-     (61, "61_90"), (90, "61_90"), (91, "over_90"), (400, "over_90")],
+    [
+        (-5, "not_due"),
+        (0, "not_due"),
+        (1, "1_30"),
+        (30, "1_30"),
+        (31, "31_60"),
+        (60, "31_60"),
+        (61, "61_90"),
+        (90, "61_90"),
+        (91, "over_90"),
+        (400, "over_90"),
+    ],
 )
 def test_default_bucket_edges(days, bucket):
     assert bucket_of(days) == bucket

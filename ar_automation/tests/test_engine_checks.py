@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from odoo.addons.ar_automation.engine.checks import (
+from ..engine.checks import (
     InvoiceFacts,
     OrderLineFacts,
     is_valid_iban,
@@ -26,8 +26,18 @@ GOOD = InvoiceFacts(
     has_payment_terms=True,
     journal="Bank",
     bank_accounts=("PL47109024022846836723239796",),
-    order_lines=(OrderLineFacts("Śruby M8", Decimal("10.00"), Decimal("10.00"), Decimal("0"), Decimal("0"),
-                                Decimal("5"), Decimal("0"), Decimal("5")),),
+    order_lines=(
+        OrderLineFacts(
+            "Śruby M8",
+            Decimal("10.00"),
+            Decimal("10.00"),
+            Decimal("0"),
+            Decimal("0"),
+            Decimal("5"),
+            Decimal("0"),
+            Decimal("5"),
+        ),
+    ),
 )
 
 
@@ -39,17 +49,20 @@ def test_a_complete_invoice_has_no_problem():
     assert run_checks(GOOD) == []
 
 
-@pytest.mark.parametrize(("vat", "country", "valid"), [
-    ("PL5795955811", "PL", True),
-    ("5795955811", "PL", True),
-    ("579-595-58-11", "PL", True),
-    ("5795955812", "PL", False),       # NIP checksum
-    ("PL579595581", "PL", False),      # too short
-    ("DE136695976", "DE", True),
-    ("EL094259216", "GR", True),
-    ("", "PL", False),
-    ("ANYTHING", "US", True),          # no VAT module in python-stdnum for the US
-])
+@pytest.mark.parametrize(
+    ("vat", "country", "valid"),
+    [
+        ("PL5795955811", "PL", True),
+        ("5795955811", "PL", True),
+        ("579-595-58-11", "PL", True),
+        ("5795955812", "PL", False),  # NIP checksum
+        ("PL579595581", "PL", False),  # too short
+        ("DE136695976", "DE", True),
+        ("EL094259216", "GR", True),
+        ("", "PL", False),
+        ("ANYTHING", "US", True),  # no VAT module in python-stdnum for the US
+    ],
+)
 def test_vat_numbers(vat, country, valid):
     assert is_valid_vat(vat, country) is valid
 
@@ -94,7 +107,9 @@ def test_price_or_discount_different_from_the_order():
 def test_invoicing_more_than_ordered_is_a_duplicate():
     line = replace(GOOD.order_lines[0], invoiced_qty_elsewhere=Decimal("5"))
     assert codes(replace(GOOD, order_lines=(line,))) == ["duplicate"]
-    partial = replace(GOOD.order_lines[0], invoiced_qty_elsewhere=Decimal("2"), invoiced_qty_here=Decimal("3"))
+    partial = replace(
+        GOOD.order_lines[0], invoiced_qty_elsewhere=Decimal("2"), invoiced_qty_here=Decimal("3")
+    )
     assert codes(replace(GOOD, order_lines=(partial,))) == []
 
 
@@ -105,16 +120,19 @@ def test_only_enabled_checks_run_in_a_stable_order():
     assert codes(bad, enabled=set()) == []
 
 
-@pytest.mark.parametrize(("number", "valid"), [
-    ("PL47109024022846836723239796", True),
-    ("PL47 1090 2402 2846 8367 2323 9796", True),
-    ("pl47109024022846836723239796", True),
-    ("PL47109024022846836723239797", False),   # checksum
-    ("PL4710902402284683672323979", False),    # length for PL
-    ("DE89370400440532013000", True),
-    ("GB82WEST12345698765432", True),
-    ("", False),
-    ("PL47-ABC", False),
-])
+@pytest.mark.parametrize(
+    ("number", "valid"),
+    [
+        ("PL47109024022846836723239796", True),
+        ("PL47 1090 2402 2846 8367 2323 9796", True),
+        ("pl47109024022846836723239796", True),
+        ("PL47109024022846836723239797", False),  # checksum
+        ("PL4710902402284683672323979", False),  # length for PL
+        ("DE89370400440532013000", True),
+        ("GB82WEST12345698765432", True),
+        ("", False),
+        ("PL47-ABC", False),
+    ],
+)
 def test_iban(number, valid):
     assert is_valid_iban(number) is valid

@@ -1,45 +1,11 @@
 from odoo import Command
 from odoo.tests import tagged
-from odoo.tools.safe_eval import safe_eval
 
-from .common import ArTestCommon
+from .common import ArInvoicingCommon
 
 
 @tagged("post_install", "-at_install")
-class TestInvoiceAutomation(ArTestCommon):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.company.ar_invoice_policy = "on_confirm"
-        bank_journal = cls.company_data["default_journal_bank"]
-        bank_journal.bank_account_id = cls.env["res.partner.bank"].create({
-            "acc_number": "PL47109024022846836723239796",
-            "partner_id": cls.company.partner_id.id,
-        })
-        cls.salesperson = cls.env["res.users"].create({
-            "name": "Anna Handlowiec", "login": "anna.handlowiec", "email": "anna@seller.example.com",
-            "group_ids": [Command.set(cls.env.ref("sales_team.group_sale_salesman").ids)],
-            "company_id": cls.company.id, "company_ids": [Command.set(cls.company.ids)],
-        })
-        cls.customer = cls.env["res.partner"].create({
-            "name": "Kowalski Sp. z o.o.", "is_company": True, "vat": "PL5795955811",
-            "street": "ul. Długa 1", "city": "Racibórz", "zip": "47-400", "country_id": cls.env.ref("base.pl").id,
-            "email": "ap@kowalski.example.com", "property_payment_term_id": cls.pay_terms_a.id,
-        })
-        cls.product_a.invoice_policy = "order"
-
-    def _order(self, partner=None, qty=3, price=100.0):
-        return self.env["sale.order"].create({
-            "partner_id": (partner or self.customer).id,
-            "user_id": self.salesperson.id,
-            "order_line": [Command.create({"product_id": self.product_a.id, "product_uom_qty": qty,
-                                           "price_unit": price, "tax_ids": [Command.clear()]})],
-        })
-
-    def _to_fix(self):
-        action = self.env["ir.actions.act_window"]._for_xml_id("ar_automation.account_move_action_ar_to_fix")
-        return self.env["account.move"].search(safe_eval(action["domain"]))
-
+class TestInvoiceAutomation(ArInvoicingCommon):
     def test_confirmed_order_is_invoiced_posted_and_queued_for_email(self):
         order = self._order()
         order.action_confirm()
@@ -122,7 +88,8 @@ class TestInvoiceAutomation(ArTestCommon):
 
     def test_invalid_company_iban_blocks(self):
         self.company_data["default_journal_bank"].bank_account_id.with_context(
-            no_iban_validation=True).acc_number = "PL47109024022846836723239797"
+            no_iban_validation=True
+        ).acc_number = "PL47109024022846836723239797"
         order = self._order()
         order.action_confirm()
         self.assertEqual(order.invoice_ids.state, "draft")
@@ -158,14 +125,23 @@ class TestInvoiceAutomation(ArTestCommon):
         order.action_confirm()
         first = order.invoice_ids
         sale_line = order.order_line
-        duplicate = self.env["account.move"].create({
-            "move_type": "out_invoice",
-            "partner_id": self.customer.id,
-            "invoice_line_ids": [Command.create({
-                "product_id": self.product_a.id, "quantity": 3, "price_unit": 100, "tax_ids": [Command.clear()],
-                "sale_line_ids": [Command.set(sale_line.ids)],
-            })],
-        })
+        duplicate = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": self.customer.id,
+                "invoice_line_ids": [
+                    Command.create(
+                        {
+                            "product_id": self.product_a.id,
+                            "quantity": 3,
+                            "price_unit": 100,
+                            "tax_ids": [Command.clear()],
+                            "sale_line_ids": [Command.set(sale_line.ids)],
+                        }
+                    )
+                ],
+            }
+        )
         self.assertIn("duplicate invoicing", duplicate.ar_check()[0])
         self.assertEqual(first.ar_check(), [])
 

@@ -47,19 +47,23 @@ class TestOpenReceivables(ArTestCommon):
         self.assertEqual(paid.ar_days_overdue, 0)
 
     def test_collector_sees_the_menu(self):
-        collector = self.env["res.users"].create({
-            "name": "Collector",
-            "login": "ar_collector",
-            "group_ids": [(6, 0, [self.env.ref("ar_automation.ar_automation_group_collector").id])],
-            "company_id": self.company.id,
-            "company_ids": [(6, 0, self.company.ids)],
-        })
+        collector = self.env["res.users"].create(
+            {
+                "name": "Collector",
+                "login": "ar_collector",
+                "group_ids": [(6, 0, [self.env.ref("ar_automation.ar_automation_group_collector").id])],
+                "company_id": self.company.id,
+                "company_ids": [(6, 0, self.company.ids)],
+            }
+        )
         menu = self.env.ref("ar_automation.ar_menu_open_items")
         visible = self.env["ir.ui.menu"].with_user(collector)._visible_menu_ids()
         self.assertIn(menu.id, visible)
-        plain_user = self.env["res.users"].create({
-            "name": "Plain",
-            "login": "ar_plain",
-            "group_ids": [(6, 0, [self.env.ref("base.group_user").id])],
-        })
+        plain_user = self.env["res.users"].create(
+            {
+                "name": "Plain",
+                "login": "ar_plain",
+                "group_ids": [(6, 0, [self.env.ref("base.group_user").id])],
+            }
+        )
         self.assertNotIn(menu.id, self.env["ir.ui.menu"].with_user(plain_user)._visible_menu_ids())

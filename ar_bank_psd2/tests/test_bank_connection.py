@@ -24,8 +24,9 @@ class TestBankConnection(TransactionCase):
 
     @freeze_time("2026-05-01 12:00:00")
     def test_days_to_expiry(self):
-        connection = self.env["ar.bank.connection"].create({
-            "name": "PKO", "consent_expiry": datetime(2026, 5, 11, 12, 0)})
+        connection = self.env["ar.bank.connection"].create(
+            {"name": "PKO", "consent_expiry": datetime(2026, 5, 11, 12, 0)}
+        )
         self.assertEqual(connection.days_to_expiry, 10)
 
     def test_connections_of_another_company_are_hidden(self):

@@ -18,13 +18,15 @@ class TestDunningPolicy(TransactionCase):
             self.env["ar.dunning.level"].create({"policy_id": policy.id, "name": "B", "offset_days": 3})
 
     def test_levels_are_ordered_by_offset_and_courtesy_comes_first(self):
-        policy = self.env["ar.dunning.policy"].create({
-            "name": "Mixed",
-            "level_ids": [
-                (0, 0, {"name": "Late", "offset_days": 10}),
-                (0, 0, {"name": "Courtesy", "offset_days": -3, "tone": "courtesy"}),
-            ],
-        })
+        policy = self.env["ar.dunning.policy"].create(
+            {
+                "name": "Mixed",
+                "level_ids": [
+                    (0, 0, {"name": "Late", "offset_days": 10}),
+                    (0, 0, {"name": "Courtesy", "offset_days": -3, "tone": "courtesy"}),
+                ],
+            }
+        )
         policy.invalidate_recordset(["level_ids"])
         self.assertEqual(policy.level_ids.mapped("offset_days"), [-3, 10])
         self.assertEqual(policy.level_count, 2)
@@ -32,13 +34,15 @@ class TestDunningPolicy(TransactionCase):
     def test_policies_of_another_company_are_hidden(self):
         other = self.env["res.company"].create({"name": "Other Co"})
         policy = self.env["ar.dunning.policy"].create({"name": "Theirs", "company_id": other.id})
-        user = self.env["res.users"].create({
-            "name": "Collector Main",
-            "login": "collector_main",
-            "group_ids": [(6, 0, [self.env.ref("ar_automation.ar_automation_group_collector").id])],
-            "company_id": self.env.company.id,
-            "company_ids": [(6, 0, self.env.company.ids)],
-        })
+        user = self.env["res.users"].create(
+            {
+                "name": "Collector Main",
+                "login": "collector_main",
+                "group_ids": [(6, 0, [self.env.ref("ar_automation.ar_automation_group_collector").id])],
+                "company_id": self.env.company.id,
+                "company_ids": [(6, 0, self.env.company.ids)],
+            }
+        )
         visible = self.env["ar.dunning.policy"].with_user(user).search([])
         self.assertNotIn(policy, visible)
         self.assertIn(self.env.ref("ar_dunning.ar_dunning_policy_standard"), visible)

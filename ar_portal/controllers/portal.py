@@ -9,8 +9,8 @@ class ArStatementPortal(CustomerPortal):
         values = super()._prepare_home_portal_values(counters)
         if "ar_open_item_count" in counters:
             partner = request.env.user.partner_id
-            values["ar_open_item_count"] = request.env["account.move"].sudo().search_count(
-                partner._ar_statement_domain()
+            values["ar_open_item_count"] = (
+                request.env["account.move"].sudo().search_count(partner._ar_statement_domain())
             )
         return values
 
@@ -19,10 +19,12 @@ class ArStatementPortal(CustomerPortal):
         partner = request.env.user.partner_id
         moves_sudo = partner._ar_statement_lines()
         values = self._prepare_portal_layout_values()
-        values.update({
-            "page_name": "ar_statement",
-            "partner": partner.commercial_partner_id,
-            "moves": moves_sudo,
-            **moves_sudo._ar_statement_totals(),
-        })
+        values.update(
+            {
+                "page_name": "ar_statement",
+                "partner": partner.commercial_partner_id,
+                "moves": moves_sudo,
+                **moves_sudo._ar_statement_totals(),
+            }
+        )
         return request.render("ar_portal.portal_my_statement", values)

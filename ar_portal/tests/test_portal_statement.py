@@ -13,27 +13,34 @@ class TestPortalStatement(ArTestCommon, HttpCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.customer = cls.env["res.partner"].create({"name": "Kowalski Sp. z o.o.", "is_company": True})
-        cls.contact = cls.env["res.partner"].create({
-            "name": "Jan Kowalski", "parent_id": cls.customer.id, "email": "jan@kowalski.example.com"})
-        cls.portal_user = cls.env["res.users"].create({
-            "name": "Jan Kowalski",
-            "login": "jan.kowalski",
-            "password": "jan.kowalski",
-            "partner_id": cls.contact.id,
-            "group_ids": [(6, 0, [cls.env.ref("base.group_portal").id])],
-            "company_id": cls.company.id,
-            "company_ids": [(6, 0, cls.company.ids)],
-        })
+        cls.contact = cls.env["res.partner"].create(
+            {"name": "Jan Kowalski", "parent_id": cls.customer.id, "email": "jan@kowalski.example.com"}
+        )
+        cls.portal_user = cls.env["res.users"].create(
+            {
+                "name": "Jan Kowalski",
+                "login": "jan.kowalski",
+                "password": "jan.kowalski",
+                "partner_id": cls.contact.id,
+                "group_ids": [(6, 0, [cls.env.ref("base.group_portal").id])],
+                "company_id": cls.company.id,
+                "company_ids": [(6, 0, cls.company.ids)],
+            }
+        )
         with freeze_time("2026-03-31"):
-            cls.late = cls._posted_invoice(1230, "2026-01-10", partner=cls.customer,
-                                           invoice_date_due=date(2026, 2, 9))
-            cls.not_due = cls._posted_invoice(500, "2026-03-20", partner=cls.customer,
-                                              invoice_date_due=date(2026, 4, 19))
-            cls.paid = cls._posted_invoice(77, "2026-03-01", partner=cls.customer,
-                                           invoice_date_due=date(2026, 3, 15))
+            cls.late = cls._posted_invoice(
+                1230, "2026-01-10", partner=cls.customer, invoice_date_due=date(2026, 2, 9)
+            )
+            cls.not_due = cls._posted_invoice(
+                500, "2026-03-20", partner=cls.customer, invoice_date_due=date(2026, 4, 19)
+            )
+            cls.paid = cls._posted_invoice(
+                77, "2026-03-01", partner=cls.customer, invoice_date_due=date(2026, 3, 15)
+            )
             cls._register_payment(cls.paid)
-            cls.someone_else = cls._posted_invoice(999, "2026-01-10", partner=cls.partner_b,
-                                                   invoice_date_due=date(2026, 2, 9))
+            cls.someone_else = cls._posted_invoice(
+                999, "2026-01-10", partner=cls.partner_b, invoice_date_due=date(2026, 2, 9)
+            )
 
     def test_statement_lists_own_open_items_only(self):
         with freeze_time("2026-03-31"):
