@@ -24,6 +24,7 @@
     "demo": [
         "demo/ar_demo.xml",
     ],
+    "uninstall_hook": "uninstall_hook",
     "installable": True,
     "application": False,
 }

@@ -14,5 +14,8 @@
         "views/ar_bank_connection_views.xml",
         "views/ar_bank_psd2_menus.xml",
     ],
+    "demo": [
+        "demo/ar_bank_psd2_demo.xml",
+    ],
     "installable": True,
 }

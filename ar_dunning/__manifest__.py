@@ -14,5 +14,8 @@
         "views/ar_dunning_policy_views.xml",
         "views/ar_dunning_menus.xml",
     ],
+    "demo": [
+        "demo/ar_dunning_demo.xml",
+    ],
     "installable": True,
 }

@@ -10,6 +10,9 @@
     "data": [
         "views/ar_portal_templates.xml",
     ],
+    "demo": [
+        "demo/ar_portal_demo.xml",
+    ],
     "assets": {
         "web.assets_tests": [
             "ar_portal/static/tests/tours/**/*",

@@ -57,6 +57,16 @@ class SaleOrder(models.Model):
                 partner._ar_effective_invoice_policy(company) if partner else (company.ar_invoice_policy)
             )
 
+    @api.depends("ar_period_ids.invoice_id")
+    def _get_invoiced(self):
+        """Recurring periods are billed without linking invoice lines to order lines: add their invoices."""
+        result = super()._get_invoiced()
+        for order in self.filtered("ar_period_ids"):
+            invoices = order.invoice_ids | order.ar_period_ids.invoice_id
+            order.invoice_ids = invoices
+            order.invoice_count = len(invoices)
+        return result
+
     @api.depends(
         "ar_billing_mode",
         "ar_recurring_interval",
