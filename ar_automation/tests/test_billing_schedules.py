@@ -104,7 +104,9 @@ class TestBillingSchedules(ArInvoicingCommon):
         self.assertEqual(set(invoices.mapped("state")), {"posted"})
         self.assertEqual(invoices.mapped("amount_total"), [250, 250, 250])
         self.assertIn("2026-02-01 to 2026-02-28", invoices[1].invoice_line_ids.name)
-        self.assertEqual(order.invoice_ids, invoices, "the order's Invoices button shows the periods' invoices")
+        self.assertEqual(
+            order.invoice_ids, invoices, "the order's Invoices button shows the periods' invoices"
+        )
         self.assertFalse(order.ar_recurring_next_date, "three periods: the schedule is complete")
         with freeze_time("2026-06-01"):
             self._run_cron()
