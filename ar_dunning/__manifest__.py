@@ -11,7 +11,12 @@
         "security/ir.model.access.csv",
         "security/ar_dunning_security.xml",
         "data/ar_dunning_policy_data.xml",
+        "data/mail_template_data.xml",
+        "data/ir_cron_data.xml",
         "views/ar_dunning_policy_views.xml",
+        "views/ar_dunning_run_views.xml",
+        "views/account_move_views.xml",
+        "views/res_partner_views.xml",
         "views/ar_dunning_menus.xml",
     ],
     "demo": [

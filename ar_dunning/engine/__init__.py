@@ -1,0 +1,1 @@
+"""Plain-Python business logic of ar_dunning: imports nothing from Odoo."""

@@ -1,0 +1,54 @@
+from odoo import fields, models
+
+
+class AccountMove(models.Model):
+    _inherit = "account.move"
+
+    ar_dunning_level_id = fields.Many2one(
+        "ar.dunning.level",
+        string="Reminder Level",
+        copy=False,
+        readonly=True,
+        ondelete="set null",
+        help="The last reminder level this invoice reached.",
+    )
+    ar_dunning_last_date = fields.Date(string="Last Reminder", copy=False, readonly=True)
+    ar_dunning_hold_until = fields.Date(
+        string="Reminders On Hold Until",
+        copy=False,
+        tracking=True,
+        help="No reminder lists this invoice until this day (included).",
+    )
+    ar_dunning_line_ids = fields.Many2many(
+        "ar.dunning.line",
+        "ar_dunning_line_invoice_rel",
+        "move_id",
+        "line_id",
+        string="Reminders",
+        readonly=True,
+    )
+
+    def _ar_dunning_policy_groups(self):
+        """``{policy: invoices}``: each invoice under its customer's policy (customers without a policy and
+        companies without one are left out)."""
+        groups = {}
+        defaults = {}
+        for invoice in self:
+            company = invoice.company_id
+            partner = invoice.commercial_partner_id.with_company(company)
+            policy = partner.ar_dunning_policy_id
+            if not policy:
+                if company not in defaults:
+                    defaults[company] = company._ar_default_dunning_policy()
+                policy = defaults[company]
+            if policy:
+                groups.setdefault(policy, []).append(invoice.id)
+        return {policy: self.browse(ids) for policy, ids in groups.items()}
+
+    def _ar_dunning_pause_reasons(self, today):
+        """``{invoice id: reason}`` for the invoices no reminder may list today."""
+        reasons = {}
+        for invoice in self:
+            if invoice.ar_dunning_hold_until and invoice.ar_dunning_hold_until >= today:
+                reasons[invoice.id] = self.env._("on hold until %s", invoice.ar_dunning_hold_until)
+        return reasons

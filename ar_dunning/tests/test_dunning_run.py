@@ -1,0 +1,158 @@
+from datetime import date
+
+from freezegun import freeze_time
+
+from odoo import Command
+from odoo.exceptions import UserError
+from odoo.tests import tagged
+
+from odoo.addons.ar_automation.tests.common import ArTestCommon
+from odoo.addons.mail.tests.common import MailCase
+
+
+@tagged("post_install", "-at_install")
+class TestDunningRun(ArTestCommon, MailCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.policy = cls.env["ar.dunning.policy"].create(
+            {
+                "name": "Brief",
+                "company_id": cls.company.id,
+                "level_ids": [
+                    Command.create(
+                        {"name": "Gentle", "offset_days": 1, "channel": "email", "tone": "gentle"}
+                    ),
+                    Command.create(
+                        {"name": "Formal", "offset_days": 7, "channel": "email", "tone": "formal"}
+                    ),
+                    Command.create({"name": "Call", "offset_days": 14, "channel": "call", "tone": "formal"}),
+                ],
+            }
+        )
+        cls.company.ar_dunning_policy_id = cls.policy
+        cls.salesperson = cls.env["res.users"].create(
+            {
+                "name": "Anna",
+                "login": "anna.dunning",
+                "email": "anna@seller.example.com",
+                "company_id": cls.company.id,
+                "company_ids": [Command.set(cls.company.ids)],
+                "group_ids": [Command.set(cls.env.ref("sales_team.group_sale_salesman").ids)],
+            }
+        )
+        cls.customer = cls.env["res.partner"].create(
+            {
+                "name": "Kowalski Sp. z o.o.",
+                "is_company": True,
+                "email": "ap@kowalski.example.com",
+                "user_id": cls.salesperson.id,
+            }
+        )
+        cls.other = cls.env["res.partner"].create(
+            {"name": "Nowak S.A.", "email": "ksiegowosc@nowak.example.com"}
+        )
+        with freeze_time("2026-03-01"):
+            cls.late_2 = cls._posted_invoice(
+                100, "2026-02-01", cls.customer, invoice_date_due=date(2026, 3, 29)
+            )
+            cls.late_9 = cls._posted_invoice(
+                250, "2026-02-01", cls.customer, invoice_date_due=date(2026, 3, 22)
+            )
+            cls.not_due = cls._posted_invoice(
+                70, "2026-03-01", cls.customer, invoice_date_due=date(2026, 4, 30)
+            )
+            cls.other_late = cls._posted_invoice(
+                40, "2026-02-01", cls.other, invoice_date_due=date(2026, 3, 30)
+            )
+
+    def _run(self, day):
+        with freeze_time(day), self.mock_mail_gateway():
+            run = self.env["ar.dunning.run"].run_for_date(day)
+        return run
+
+    def test_one_reminder_per_customer_listing_all_overdue_invoices(self):
+        run = self._run("2026-03-31")
+        self.assertEqual(run.state, "done")
+        line = run.line_ids.filtered(lambda ln: ln.partner_id == self.customer)
+        self.assertEqual(line.level_id.name, "Formal", "the highest level any invoice reached")
+        self.assertEqual(line.invoice_ids, self.late_9 | self.late_2)
+        self.assertEqual(line.amount_overdue, 350)
+        self.assertEqual(line.state, "sent")
+        mail = line.mail_id
+        self.assertEqual(mail.recipient_ids, self.customer)
+        self.assertIn(self.late_9.name, mail.body_html)
+        self.assertIn(self.late_2.name, mail.body_html)
+        self.assertNotIn(self.not_due.name, mail.body_html)
+        self.assertIn("access_token=", mail.body_html, "each invoice links to its portal page to pay it")
+        self.assertEqual(self.late_9.ar_dunning_level_id.name, "Formal")
+        self.assertEqual(self.late_2.ar_dunning_level_id.name, "Gentle", "an invoice keeps its own level")
+        self.assertEqual(len(run.line_ids), 2)
+        self.assertEqual(run.sent_count, 2)
+        self.assertIn("Payment reminder (Formal", self.customer.message_ids[0].body)
+
+    def test_running_twice_on_the_same_date_sends_nothing_twice(self):
+        self._run("2026-03-31")
+        again = self._run("2026-03-31")
+        self.assertFalse(again.line_ids)
+        tomorrow = self._run("2026-04-01")
+        self.assertFalse(tomorrow.line_ids)
+
+    def test_the_call_level_creates_a_task_for_the_salesperson(self):
+        self._run("2026-03-31")
+        run = self._run("2026-04-05")  # late_9 is 14 days late now
+        line = run.line_ids
+        self.assertEqual((line.partner_id, line.channel, line.state), (self.customer, "call", "done"))
+        activity = self.customer.activity_ids
+        self.assertEqual(activity.user_id, self.salesperson)
+        self.assertIn(self.late_9.name, activity.note)
+
+    def test_customer_without_email_gets_a_call_task_with_the_reason(self):
+        self.customer.email = False
+        line = self._run("2026-03-31").line_ids.filtered(lambda ln: ln.partner_id == self.customer)
+        self.assertEqual(line.state, "done")
+        self.assertIn("no e-mail address", line.error)
+        self.assertIn("no e-mail address", self.customer.activity_ids.note)
+
+    def test_invoice_on_hold_is_skipped_and_the_reason_shown(self):
+        (self.late_2 | self.late_9).ar_dunning_hold_until = date(2026, 4, 3)
+        line = self._run("2026-03-31").line_ids.filtered(lambda ln: ln.partner_id == self.customer)
+        self.assertEqual(line.state, "paused")
+        self.assertIn("on hold until 2026-04-03", line.pause_reasons)
+        self.assertFalse(line.invoice_ids)
+        self.assertFalse(self.late_9.ar_dunning_level_id)
+
+    def test_preview_sends_nothing_and_changes_nothing(self):
+        with freeze_time("2026-03-31"), self.mock_mail_gateway():
+            preview = self.env["ar.dunning.run"].run_for_date("2026-03-31", send=False)
+        self.assertEqual(preview.state, "preview")
+        self.assertEqual(set(preview.line_ids.mapped("state")), {"draft"})
+        self.assertIn(
+            "reached level +7d", preview.line_ids.filtered(lambda ln: ln.partner_id == self.customer).reason
+        )
+        self.assertFalse(self.late_9.ar_dunning_level_id)
+        self.assertFalse(self.env["mail.mail"].search([("model", "=", "ar.dunning.line")]))
+        with freeze_time("2026-03-31"), self.mock_mail_gateway():
+            preview.action_send()
+        self.assertEqual(preview.state, "superseded")
+        self.assertEqual(self.late_9.ar_dunning_level_id.name, "Formal")
+
+    def test_paid_invoice_leaves_the_chase(self):
+        self._register_payment(self.late_9)
+        line = self._run("2026-03-31").line_ids.filtered(lambda ln: ln.partner_id == self.customer)
+        self.assertEqual(line.invoice_ids, self.late_2)
+        self.assertEqual(line.level_id.name, "Gentle")
+
+    def test_two_runs_cannot_overlap(self):
+        self.env["ar.dunning.run"]._lock_runs()
+        with self.registry.cursor() as other_cr:
+            other_env = self.env(cr=other_cr)
+            with self.assertRaisesRegex(UserError, "Another dunning run is in progress"):
+                other_env["ar.dunning.run"]._lock_runs()
+
+    def test_overdue_below_the_minimum_is_skipped_with_the_reason(self):
+        self.policy.level_ids.min_overdue_amount = 1000
+        line = self._run("2026-03-31").line_ids.filtered(lambda ln: ln.partner_id == self.customer)
+        self.assertEqual(line.state, "skipped")
+        self.assertIn("below the levels' minimum amounts", line.reason)
+        self.assertFalse(line.mail_id)
