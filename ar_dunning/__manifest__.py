@@ -15,6 +15,7 @@
         "data/ir_cron_data.xml",
         "views/ar_dunning_policy_views.xml",
         "views/ar_dunning_run_views.xml",
+        "views/ar_customer_segment_views.xml",
         "views/account_move_views.xml",
         "views/res_partner_views.xml",
         "views/ar_dunning_menus.xml",

@@ -29,20 +29,16 @@ class AccountMove(models.Model):
     )
 
     def _ar_dunning_policy_groups(self):
-        """``{policy: invoices}``: each invoice under its customer's policy (customers without a policy and
-        companies without one are left out)."""
+        """``{policy: invoices}``: each invoice under its customer's policy (invoices whose customer has no
+        policy at all are left out)."""
         groups = {}
-        defaults = {}
+        policies = {}
         for invoice in self:
-            company = invoice.company_id
-            partner = invoice.commercial_partner_id.with_company(company)
-            policy = partner.ar_dunning_policy_id
-            if not policy:
-                if company not in defaults:
-                    defaults[company] = company._ar_default_dunning_policy()
-                policy = defaults[company]
-            if policy:
-                groups.setdefault(policy, []).append(invoice.id)
+            key = (invoice.commercial_partner_id, invoice.company_id)
+            if key not in policies:
+                policies[key] = key[0]._ar_dunning_policy(key[1])
+            if policies[key]:
+                groups.setdefault(policies[key], []).append(invoice.id)
         return {policy: self.browse(ids) for policy, ids in groups.items()}
 
     def _ar_dunning_pause_reasons(self, today):

@@ -4,10 +4,31 @@ from odoo import fields, models
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
+    ar_segment_id = fields.Many2one(
+        "ar.customer.segment",
+        string="Customer Segment",
+        company_dependent=True,
+        help="Set by the weekly automatic segmentation from payment history, unless set by hand.",
+    )
+    ar_segment_manual = fields.Boolean(
+        string="Segment Set by Hand",
+        company_dependent=True,
+        help="The automatic segmentation leaves this customer's segment alone.",
+    )
     ar_dunning_policy_id = fields.Many2one(
         "ar.dunning.policy",
         string="Dunning Policy",
         company_dependent=True,
-        help="The reminder sequence for this customer; empty: the company's default policy.",
+        help="The reminder sequence for this customer; empty: its segment's, else the company's default.",
     )
     ar_dunning_line_ids = fields.One2many("ar.dunning.line", "partner_id", string="Reminders", readonly=True)
+
+    def _ar_dunning_policy(self, company):
+        """The customer's policy in ``company``: its own, else its segment's, else the company's default."""
+        self.ensure_one()
+        partner = self.commercial_partner_id.with_company(company)
+        return (
+            partner.ar_dunning_policy_id
+            or partner.ar_segment_id.policy_id
+            or company._ar_default_dunning_policy()
+        )

@@ -1,2 +1,3 @@
 from . import test_dunning_policy
 from . import test_dunning_run
+from . import test_customer_segment
