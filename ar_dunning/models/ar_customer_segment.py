@@ -119,7 +119,8 @@ class ArCustomerSegment(models.Model):
               LEFT JOIN LATERAL (
                     SELECT max(apr.max_date) AS paid_on
                       FROM account_move_line aml
-                      JOIN account_account aa ON aa.id = aml.account_id AND aa.account_type = 'asset_receivable'
+                      JOIN account_account aa
+                        ON aa.id = aml.account_id AND aa.account_type = 'asset_receivable'
                       JOIN account_partial_reconcile apr ON apr.debit_move_id = aml.id
                      WHERE aml.move_id = am.id
                    ) rec ON TRUE
