@@ -67,31 +67,22 @@ class ArDunningLine(models.Model):
             line.recipient_ids = recipients
             line.recipient_ids_str = ",".join(str(pid) for pid in recipients.ids)
 
-    def _send(self):
-        """Deliver this reminder through its channel, falling back to a phone-call task when the customer
-        cannot be reached by e-mail or SMS; then record the level reached on each invoice."""
-        self.ensure_one()
-        channel = self.channel
-        problem = self._channel_problem(channel)
-        if problem:
-            self._schedule_task(fallback_reason=problem)
-        elif channel == "email":
-            self._send_email()
-        elif channel == "sms":
-            self._send_sms()
-        else:
-            self._schedule_task()
+    def _send_batch(self):
+        """Deliver these reminders through their channels, falling back to a phone-call task when a customer
+        cannot be reached by e-mail or SMS; record the level each invoice reached and a note on each
+        customer. Set-based: one e-mail rendering pass, one insert of tasks, one of notes."""
+        problems = {line: line._channel_problem(line.channel) for line in self}
+        emails = self.filtered(lambda line: not problems[line] and line.channel == "email")
+        sms = self.filtered(lambda line: not problems[line] and line.channel == "sms")
+        tasks = self - emails - sms
+        if emails:
+            emails._send_emails()
+        for line in sms:
+            line._send_sms()
+        if tasks:
+            tasks._schedule_tasks(problems)
         self._record_on_invoices()
-        self.partner_id.message_post(
-            body=Markup("<p>%s</p>")
-            % self.env._(
-                "Payment reminder (%(level)s, %(channel)s) listing %(invoices)s.",
-                level=self.level_id.name,
-                channel=dict(self._fields["channel"]._description_selection(self.env)).get(channel),
-                invoices=", ".join(self.invoice_ids.mapped("name")),
-            ),
-            subtype_xmlid="mail.mt_note",
-        )
+        self._note_on_customers()
 
     def _channel_problem(self, channel):
         partner = self.partner_id
@@ -103,10 +94,12 @@ class ArDunningLine(models.Model):
             return self.env._("%s has no phone number.", partner.display_name)
         return ""
 
-    def _send_email(self):
+    def _send_emails(self):
         template = self.env.ref("ar_dunning.mail_template_dunning_reminder")
-        mail_id = template.send_mail(self.id, email_layout_xmlid="mail.mail_notification_light")
-        self.write({"state": "sent", "mail_id": mail_id})
+        mails = template.send_mail_batch(self.ids, email_layout_xmlid="mail.mail_notification_light")
+        mail_by_line = {mail.res_id: mail.id for mail in mails}
+        for line in self:
+            line.write({"state": "sent", "mail_id": mail_by_line.get(line.id)})
 
     def _send_sms(self):
         body = self.env._(
@@ -120,34 +113,77 @@ class ArDunningLine(models.Model):
         self.partner_id._message_sms(body, number_field="phone", put_in_queue=True)
         self.state = "sent"
 
-    def _schedule_task(self, fallback_reason=""):
-        partner = self.partner_id
-        user = partner.user_id or self.env.user
-        note = Markup("<p>%s</p><ul>%s</ul>") % (
-            fallback_reason or self.env._("Call the customer about the overdue invoices:"),
-            Markup().join(
-                Markup("<li>%s, %s, %s</li>") % (inv.name, inv.invoice_date_due, inv.amount_residual)
-                for inv in self.invoice_ids
-            ),
-        )
-        partner.activity_schedule(
-            "mail.mail_activity_data_call",
-            date_deadline=self.run_id.date,
-            summary=self.env._("Payment reminder: %s", self.level_id.name),
-            note=note,
-            user_id=user.id,
-        )
-        self.write({"state": "done", "error": fallback_reason or False})
+    def _schedule_tasks(self, problems):
+        """A phone-call (or letter, or hand-over) task for each customer's salesperson, created at once."""
+        activity_type = self.env.ref("mail.mail_activity_data_call")
+        partner_model = self.env["ir.model"]._get_id("res.partner")
+        values = []
+        for line in self:
+            reason = problems.get(line, "")
+            note = Markup("<p>%s</p><ul>%s</ul>") % (
+                reason or self.env._("Contact the customer about the overdue invoices:"),
+                Markup().join(
+                    Markup("<li>%s, %s, %s</li>") % (inv.name, inv.invoice_date_due, inv.amount_residual)
+                    for inv in line.invoice_ids
+                ),
+            )
+            values.append(
+                {
+                    "res_model_id": partner_model,
+                    "res_id": line.partner_id.id,
+                    "activity_type_id": activity_type.id,
+                    "date_deadline": line.run_id.date,
+                    "summary": self.env._("Payment reminder: %s", line.level_id.name),
+                    "note": note,
+                    "user_id": (line.partner_id.user_id or self.env.user).id,
+                }
+            )
+        self.env["mail.activity"].create(values)
+        for reason, lines in _group(self, lambda ln: problems.get(ln, "")).items():
+            lines.write({"state": "done", "error": reason or False})
 
     def _record_on_invoices(self):
-        levels = {level.offset_days: level for level in self.policy_id.level_ids}
-        by_level = {}
-        for move_id, offset in (self.raised_levels or {}).items():
-            by_level.setdefault(levels[offset], []).append(int(move_id))
-        for level, move_ids in by_level.items():
+        """Each invoice remembers the level it reached: one write per level."""
+        moves_by_level = {}
+        for line in self:
+            levels = {level.offset_days: level for level in line.policy_id.level_ids}
+            for move_id, offset in (line.raised_levels or {}).items():
+                moves_by_level.setdefault((levels[offset], line.run_id.date), []).append(int(move_id))
+        for (level, day), move_ids in moves_by_level.items():
             self.env["account.move"].browse(move_ids).write(
                 {
                     "ar_dunning_level_id": level.id,
-                    "ar_dunning_last_date": self.run_id.date,
+                    "ar_dunning_last_date": day,
                 }
             )
+
+    def _note_on_customers(self):
+        """A note in each customer's chatter, inserted at once (internal notes notify nobody)."""
+        channels = dict(self._fields["channel"]._description_selection(self.env))
+        note_subtype = self.env.ref("mail.mt_note")
+        self.env["mail.message"].create(
+            [
+                {
+                    "model": "res.partner",
+                    "res_id": line.partner_id.id,
+                    "message_type": "notification",
+                    "subtype_id": note_subtype.id,
+                    "author_id": self.env.user.partner_id.id,
+                    "body": Markup("<p>%s</p>")
+                    % self.env._(
+                        "Payment reminder (%(level)s, %(channel)s) listing %(invoices)s.",
+                        level=line.level_id.name,
+                        channel=channels.get(line.channel),
+                        invoices=", ".join(line.invoice_ids.mapped("name")),
+                    ),
+                }
+                for line in self
+            ]
+        )
+
+
+def _group(records, key):
+    groups = {}
+    for record in records:
+        groups.setdefault(key(record), []).append(record.id)
+    return {value: records.browse(ids) for value, ids in groups.items()}

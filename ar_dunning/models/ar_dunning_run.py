@@ -5,12 +5,13 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL
+from odoo.tools import SQL, split_every
 
 from ..engine.decide import Item, Level, decide
 
 _logger = logging.getLogger(__name__)
 RUN_LOCK_KEY = "ar_dunning.run"
+SEND_BATCH = 200
 
 
 class ArDunningRun(models.Model):
@@ -186,13 +187,24 @@ class ArDunningRun(models.Model):
     # ------------------------------------------------------------------
 
     def _send_lines(self, lines):
-        for line in lines:
+        """Send in batches: one rendering pass for the e-mails, one insert for the tasks and the notes.
+        When a batch fails, its lines are sent one by one so that one customer's failure only marks that
+        reminder in error."""
+        for batch in split_every(SEND_BATCH, lines.ids, self.env["ar.dunning.line"].browse):
             try:
                 with self.env.cr.savepoint():
-                    line._send()
-            except Exception as error:  # noqa: BLE001 - one customer's failure must not stop the run
-                _logger.warning("Dunning reminder for %s failed: %s", line.partner_id.display_name, error)
-                line.write({"state": "error", "error": str(error)})
+                    batch._send_batch()
+            except Exception as error:  # noqa: BLE001 - isolate the failing reminder below
+                _logger.info("Dunning batch failed (%s), sending its reminders one by one", error)
+                for line in batch:
+                    try:
+                        with self.env.cr.savepoint():
+                            line._send_batch()
+                    except Exception as line_error:  # noqa: BLE001 - one customer must not stop the run
+                        _logger.warning(
+                            "Dunning reminder for %s failed: %s", line.partner_id.display_name, line_error
+                        )
+                        line.write({"state": "error", "error": str(line_error)})
 
     def _post_summary(self):
         self.ensure_one()
