@@ -3,6 +3,11 @@ from . import res_partner
 from . import res_config_settings
 from . import ar_invoice_check
 from . import account_move
+from . import ar_reply_rule
+from . import ar_dispute
+from . import ar_payment_promise
+from . import ar_customer_reply
+from . import account_move_dispute
 from . import ar_sale_milestone
 from . import ar_invoice_period
 from . import sale_order

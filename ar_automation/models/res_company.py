@@ -23,6 +23,20 @@ class ResCompany(models.Model):
         "touching them. Customers can override it.",
     )
 
+    ar_dispute_team_id = fields.Many2one(
+        "crm.team",
+        string="Dispute Team",
+        help="Owns the disputes of customers that have no salesperson (its leader gets the task).",
+    )
+    ar_dispute_sla_days = fields.Integer(
+        string="Dispute SLA (days)", default=5, help="Days the owner has to resolve a dispute."
+    )
+    ar_promise_grace_days = fields.Integer(
+        string="Promise Grace (days)",
+        default=3,
+        help="Days after a promised payment date before the promise counts as broken and reminders resume.",
+    )
+
     def _ar_timezone(self):
         """The company's time zone: its partner's, else the current user's, else UTC."""
         self.ensure_one()

@@ -5,3 +5,6 @@ class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
 
     ar_invoice_policy = fields.Selection(related="company_id.ar_invoice_policy", readonly=False)
+    ar_dispute_team_id = fields.Many2one(related="company_id.ar_dispute_team_id", readonly=False)
+    ar_dispute_sla_days = fields.Integer(related="company_id.ar_dispute_sla_days", readonly=False)
+    ar_promise_grace_days = fields.Integer(related="company_id.ar_promise_grace_days", readonly=False)

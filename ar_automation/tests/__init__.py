@@ -1,3 +1,4 @@
 from . import test_open_receivables
 from . import test_invoice_automation
 from . import test_billing_schedules
+from . import test_disputes

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from odoo import fields, models
 
 
@@ -44,7 +46,23 @@ class AccountMove(models.Model):
     def _ar_dunning_pause_reasons(self, today):
         """``{invoice id: reason}`` for the invoices no reminder may list today."""
         reasons = {}
+        disputed = self.filtered("ar_dunning_paused")
+        open_disputes = {}
+        if disputed:
+            for dispute in self.env["ar.dispute"].search(
+                [("invoice_ids", "in", disputed.ids), ("is_open", "=", True)]
+            ):
+                for move in dispute.invoice_ids:
+                    open_disputes.setdefault(move.id, dispute.name)
+        promised = self.filtered("ar_promise_date")
+        grace = {company: company.ar_promise_grace_days for company in promised.company_id}
         for invoice in self:
-            if invoice.ar_dunning_hold_until and invoice.ar_dunning_hold_until >= today:
+            if invoice.ar_dunning_paused:
+                reasons[invoice.id] = self.env._("disputed (%s)", open_disputes.get(invoice.id, ""))
+            elif invoice.ar_promise_date and (
+                invoice.ar_promise_date + timedelta(days=grace[invoice.company_id]) >= today
+            ):
+                reasons[invoice.id] = self.env._("payment promised for %s", invoice.ar_promise_date)
+            elif invoice.ar_dunning_hold_until and invoice.ar_dunning_hold_until >= today:
                 reasons[invoice.id] = self.env._("on hold until %s", invoice.ar_dunning_hold_until)
         return reasons

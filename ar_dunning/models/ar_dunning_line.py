@@ -7,6 +7,7 @@ class ArDunningLine(models.Model):
     """One reminder of a run: a customer, the level it reached, the channel, the invoices it lists."""
 
     _name = "ar.dunning.line"
+    _inherit = ["mail.thread"]
     _description = "Dunning Reminder"
     _order = "run_id desc, partner_id"
 
@@ -66,6 +67,16 @@ class ArDunningLine(models.Model):
             )
             line.recipient_ids = recipients
             line.recipient_ids_str = ",".join(str(pid) for pid in recipients.ids)
+
+    def _message_post_after_hook(self, new_message, message_values):
+        """A customer's e-mail reply to a reminder is read as one about the invoices it names (all the
+        reminder's invoices when it names none)."""
+        result = super()._message_post_after_hook(new_message, message_values)
+        if new_message.message_type == "email":
+            invoices = self.invoice_ids | self.paused_invoice_ids
+            mentioned = invoices._ar_mentioned_in(new_message.body)
+            (mentioned or invoices)._ar_read_reply(new_message)
+        return result
 
     def _send_batch(self):
         """Deliver these reminders through their channels, falling back to a phone-call task when a customer

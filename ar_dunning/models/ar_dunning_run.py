@@ -125,7 +125,9 @@ class ArDunningRun(models.Model):
         for company, company_invoices in invoices.grouped("company_id").items():
             for policy, policy_invoices in company_invoices._ar_dunning_policy_groups().items():
                 values += self._prepare_line_values(company, policy, policy_invoices)
-        self.env["ar.dunning.line"].create(values)
+        self.env["ar.dunning.line"].with_context(
+            mail_create_nolog=True, mail_create_nosubscribe=True, tracking_disable=True
+        ).create(values)
 
     def _open_items_domain(self):
         return [
