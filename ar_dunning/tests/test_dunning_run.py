@@ -1,4 +1,5 @@
 from datetime import date
+from email.message import EmailMessage
 
 from freezegun import freeze_time
 
@@ -156,3 +157,72 @@ class TestDunningRun(ArTestCommon, MailCase):
         self.assertEqual(line.state, "skipped")
         self.assertIn("below the levels' minimum amounts", line.reason)
         self.assertFalse(line.mail_id)
+
+    def test_an_open_dispute_pauses_every_channel_and_rejection_resumes_without_reset(self):
+        self._run("2026-03-24")  # late_9 (due 22/3) reaches Gentle
+        self.assertEqual(self.late_9.ar_dunning_level_id.name, "Gentle")
+        dispute = self.env["ar.dispute"]._ar_open_for(self.late_9, reason="quantity")
+        self.assertTrue(self.late_9.ar_dunning_paused)
+        # While open, no level (email, then call) lists the invoice, and the reason is shown.
+        for day in ("2026-03-31", "2026-04-06"):
+            line = self._run(day).line_ids.filtered(lambda ln: ln.partner_id == self.customer)
+            self.assertNotIn(self.late_9, line.invoice_ids, day)
+            self.assertIn(self.late_9, line.paused_invoice_ids, day)
+            self.assertIn(f"disputed ({dispute.name})", line.pause_reasons, day)
+        self.assertEqual(self.late_9.ar_dunning_level_id.name, "Gentle", "no level raised while disputed")
+        self.assertFalse(self.customer.activity_ids.filtered(lambda a: self.late_9.name in (a.note or "")))
+        dispute.action_reject()
+        # Resumed where it stopped, the clock not reset: 16 days late now, straight to the call level.
+        line = self._run("2026-04-07").line_ids.filtered(lambda ln: ln.partner_id == self.customer)
+        self.assertIn(self.late_9, line.invoice_ids)
+        self.assertEqual(line.level_id.name, "Call")
+        self.assertEqual(self.late_9.ar_dunning_level_id.name, "Call")
+
+    def test_a_pending_promise_pauses_until_its_date_and_grace(self):
+        self.company.ar_promise_grace_days = 2
+        self.env["ar.payment.promise"].create(
+            {"invoice_id": self.late_9.id, "date_promised": date(2026, 4, 1)}
+        )
+        line = self._run("2026-03-31").line_ids.filtered(lambda ln: ln.partner_id == self.customer)
+        self.assertEqual(line.invoice_ids, self.late_2)
+        self.assertIn("payment promised for 2026-04-01", line.pause_reasons)
+        self.assertFalse(self._run("2026-04-03").line_ids.filtered(lambda ln: self.late_9 in ln.invoice_ids))
+        with freeze_time("2026-04-04"):
+            self.env["ar.payment.promise"]._cron_check_promises()
+        self.assertEqual(self.late_9.ar_promise_ids.state, "broken")
+        line = self._run("2026-04-05").line_ids.filtered(lambda ln: ln.partner_id == self.customer)
+        self.assertIn(self.late_9, line.invoice_ids)
+
+    def test_a_complaint_replying_to_a_reminder_disputes_the_invoice_it_names(self):
+        run = self._run("2026-03-31")
+        line = run.line_ids.filtered(lambda ln: ln.partner_id == self.customer)
+        reminder = line.mail_id.mail_message_id
+        self.assertTrue(reminder.message_id)
+        reply = EmailMessage()
+        reply["From"] = "Kowalski <ap@kowalski.example.com>"
+        reply["To"] = "billing@company.example.com"
+        reply["Subject"] = "Re: Payment reminder"
+        reply["Message-Id"] = "<complaint-1@kowalski.example.com>"
+        reply["In-Reply-To"] = reminder.message_id
+        reply.set_content(f"Dzień dobry, na fakturze {self.late_9.name} jest błędna ilość. Reszta OK.")
+        with self.mock_mail_gateway():
+            self.env["mail.thread"].message_process(False, reply.as_bytes())
+        self.assertTrue(self.late_9.ar_dunning_paused)
+        self.assertFalse(self.late_2.ar_dunning_paused, "only the invoice the customer names")
+        self.assertEqual(self.late_9.ar_dispute_ids.reason, "quantity")
+        self.assertTrue(
+            line.message_ids.filtered(lambda m: m.message_type == "email"), "kept on the reminder"
+        )
+
+    def test_a_promise_replying_to_a_reminder_covers_all_its_invoices(self):
+        line = self._run("2026-03-31").line_ids.filtered(lambda ln: ln.partner_id == self.customer)
+        reply = EmailMessage()
+        reply["From"] = "ap@kowalski.example.com"
+        reply["To"] = "billing@company.example.com"
+        reply["Subject"] = "Re: Payment reminder"
+        reply["Message-Id"] = "<promise-1@kowalski.example.com>"
+        reply["In-Reply-To"] = line.mail_id.mail_message_id.message_id
+        reply.set_content("Zapłacimy w piątek.")
+        with freeze_time("2026-03-31"), self.mock_mail_gateway():
+            self.env["mail.thread"].message_process(False, reply.as_bytes())
+        self.assertEqual((self.late_9 | self.late_2).mapped("ar_promise_date"), [date(2026, 4, 3)] * 2)
