@@ -9,6 +9,7 @@
     "depends": ["ar_dunning", "portal", "account_payment"],
     "data": [
         "views/ar_portal_templates.xml",
+        "views/ar_portal_invoice_templates.xml",
     ],
     "demo": [
         "demo/ar_portal_demo.xml",

@@ -893,19 +893,29 @@ class ArDemoLoader(models.AbstractModel):
             (suspense + receivable).reconcile()
 
     def _demo_disputes(self, deals):
-        """Complaints of standard customers about overdue invoices, posted by the customer in the chatter."""
+        """Customers' e-mail replies about overdue invoices, read as the mail gateway reads them: three
+        complaints (disputes for the salespeople), a promise to pay, and a complaint from an address that is
+        not the customer's (waiting for review)."""
         disputed = {}
         for deal in deals:
             if deal.customer.segment == "standard" and deal.kind == "open" and deal.days > 0:
                 disputed.setdefault(deal.customer.number, deal)
-        for deal, text in zip(disputed.values(), DISPUTES, strict=False):
-            deal.invoice.message_post(
+        replies = [(text, None) for text in DISPUTES] + [
+            ("Dzień dobry, zapłacimy w piątek. Pozdrawiam", None),
+            ("Reklamacja - towar uszkodzony!", "zaopatrzenie.firma@gmail.com"),
+        ]
+        for deal, (text, sender) in zip(disputed.values(), replies, strict=False):
+            author = deal.customer.contact or deal.customer.partner
+            deal.invoice.with_context(mail_post_autofollow=False).message_post(
                 body=Markup("<p>%s</p>") % text,
-                message_type="comment",
+                subject=self.env._("Re: Invoice %s", deal.invoice.name),
+                message_type="email",
                 subtype_xmlid="mail.mt_comment",
-                author_id=(deal.customer.contact or deal.customer.partner).id,
+                author_id=False if sender else author.id,
+                email_from=sender or author.email_formatted,
             )
-            deal.kind = "disputed"
+            if deal.invoice.ar_dunning_paused:
+                deal.kind = "disputed"
 
     def _demo_unmatched_transactions(self, company, journal, deals):
         """Recent incoming transfers not reconciled yet: one with a customer and invoice number, one only

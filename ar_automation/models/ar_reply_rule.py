@@ -69,7 +69,8 @@ class ArReplyRule(models.Model):
 
     @api.model
     def _engine_rules(self, company):
-        """The active rules of ``company`` as engine rules, complaints first."""
+        """The active rules of ``company`` as engine rules: complaints first, those naming a precise reason
+        before the general ones ("reklamacja: błędna ilość" is a quantity dispute)."""
         rules = self.search([("company_id", "in", (False, company.id))])
         return [
             Rule(
@@ -80,5 +81,5 @@ class ArReplyRule(models.Model):
                 lang=rule.lang or "",
                 category=rule.category or "other",
             )
-            for rule in rules.sorted(lambda r: (r.kind != "dispute", r.sequence, r.id))
+            for rule in rules.sorted(lambda r: (r.kind != "dispute", r.category == "other", r.sequence, r.id))
         ]

@@ -32,13 +32,14 @@ class AccountMove(models.Model):
 
     def _ar_dunning_policy_groups(self):
         """``{policy: invoices}``: each invoice under its customer's policy (invoices whose customer has no
-        policy at all are left out)."""
+        policy at all are left out). Each customer's and company's policy is looked up once."""
         groups = {}
+        defaults = {company: company._ar_default_dunning_policy() for company in self.company_id}
         policies = {}
         for invoice in self:
-            key = (invoice.commercial_partner_id, invoice.company_id)
+            key = (invoice.commercial_partner_id.id, invoice.company_id)
             if key not in policies:
-                policies[key] = key[0]._ar_dunning_policy(key[1])
+                policies[key] = invoice.commercial_partner_id._ar_dunning_policy(key[1], defaults[key[1]])
             if policies[key]:
                 groups.setdefault(policies[key], []).append(invoice.id)
         return {policy: self.browse(ids) for policy, ids in groups.items()}

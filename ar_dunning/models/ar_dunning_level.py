@@ -1,5 +1,13 @@
 from odoo import fields, models
 
+CHANNELS = [
+    ("email", "E-mail"),
+    ("sms", "SMS"),
+    ("letter", "Printed letter"),
+    ("call", "Phone call task"),
+    ("escalation", "Hand over to collections"),
+]
+
 
 class ArDunningLevel(models.Model):
     """One step of a dunning policy: when (days from the due date), how and in which tone."""
@@ -18,13 +26,7 @@ class ArDunningLevel(models.Model):
         help="Days relative to the due date: negative values send a courtesy reminder before it.",
     )
     channel = fields.Selection(
-        selection=[
-            ("email", "E-mail"),
-            ("sms", "SMS"),
-            ("letter", "Printed letter"),
-            ("call", "Phone call task"),
-            ("escalation", "Hand over to collections"),
-        ],
+        selection=CHANNELS,
         required=True,
         default="email",
     )

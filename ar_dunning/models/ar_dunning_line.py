@@ -2,6 +2,8 @@ from markupsafe import Markup
 
 from odoo import fields, models
 
+from .ar_dunning_level import CHANNELS
+
 
 class ArDunningLine(models.Model):
     """One reminder of a run: a customer, the level it reached, the channel, the invoices it lists."""
@@ -18,7 +20,9 @@ class ArDunningLine(models.Model):
     partner_id = fields.Many2one("res.partner", string="Customer", required=True, index=True)
     policy_id = fields.Many2one("ar.dunning.policy", readonly=True)
     level_id = fields.Many2one("ar.dunning.level", readonly=True, ondelete="set null")
-    channel = fields.Selection(related="level_id.channel", store=True, readonly=False)
+    channel = fields.Selection(
+        selection=CHANNELS, help="The level's channel when the run decided; may be changed before sending."
+    )
     invoice_ids = fields.Many2many(
         "account.move", "ar_dunning_line_invoice_rel", "line_id", "move_id", string="Invoices", readonly=True
     )

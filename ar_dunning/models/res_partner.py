@@ -23,12 +23,13 @@ class ResPartner(models.Model):
     )
     ar_dunning_line_ids = fields.One2many("ar.dunning.line", "partner_id", string="Reminders", readonly=True)
 
-    def _ar_dunning_policy(self, company):
-        """The customer's policy in ``company``: its own, else its segment's, else the company's default."""
+    def _ar_dunning_policy(self, company, default=None):
+        """The customer's policy in ``company``: its own, else its segment's, else the company's default
+        (``default`` when the caller already looked it up)."""
         self.ensure_one()
         partner = self.commercial_partner_id.with_company(company)
         return (
             partner.ar_dunning_policy_id
             or partner.ar_segment_id.policy_id
-            or company._ar_default_dunning_policy()
+            or (default if default is not None else company._ar_default_dunning_policy())
         )

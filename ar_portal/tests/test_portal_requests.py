@@ -1,0 +1,93 @@
+from datetime import date
+
+from freezegun import freeze_time
+
+from odoo.http import Request
+from odoo.tests import HttpCase, tagged
+
+from odoo.addons.ar_automation.tests.common import ArTestCommon
+
+
+@tagged("post_install", "-at_install")
+class TestPortalRequests(ArTestCommon, HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.customer = cls.env["res.partner"].create({"name": "Kowalski Sp. z o.o.", "is_company": True})
+        cls.contact = cls.env["res.partner"].create(
+            {"name": "Jan Kowalski", "parent_id": cls.customer.id, "email": "jan@kowalski.example.com"}
+        )
+        cls.env["res.users"].create(
+            {
+                "name": "Jan Kowalski",
+                "login": "jan.requests",
+                "password": "jan.requests",
+                "partner_id": cls.contact.id,
+                "group_ids": [(6, 0, [cls.env.ref("base.group_portal").id])],
+                "company_id": cls.company.id,
+                "company_ids": [(6, 0, cls.company.ids)],
+            }
+        )
+        cls.invoice = cls._posted_invoice(
+            1230, "2026-11-02", partner=cls.customer, invoice_date_due=date(2026, 11, 16)
+        )
+        cls.someone_else = cls._posted_invoice(
+            999, "2026-11-02", partner=cls.partner_b, invoice_date_due=date(2026, 11, 16)
+        )
+
+    def _post(self, url, **data):
+        return self.url_open(url, data={"csrf_token": Request.csrf_token(self), **data})
+
+    def test_the_invoice_page_offers_both_forms(self):
+        self.authenticate("jan.requests", "jan.requests")
+        page = self.url_open(self.invoice.get_portal_url()).text
+        self.assertIn("o_ar_dispute_form", page)
+        self.assertIn("o_ar_promise_form", page)
+
+    def test_customer_disputes_an_invoice_from_the_portal(self):
+        self.authenticate("jan.requests", "jan.requests")
+        response = self._post(
+            f"/my/invoices/{self.invoice.id}/ar_dispute", reason="quality", description="Towar uszkodzony"
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("ar_message=dispute_opened", response.url)
+        self.assertIn("o_ar_dispute_opened", response.text)
+        dispute = self.invoice.ar_dispute_ids
+        self.assertRecordValues(
+            dispute, [{"origin": "portal", "reason": "quality", "description": "Towar uszkodzony"}]
+        )
+        self.assertTrue(self.invoice.ar_dunning_paused)
+
+    def test_bad_requests_change_nothing(self):
+        self.authenticate("jan.requests", "jan.requests")
+        response = self._post(
+            f"/my/invoices/{self.invoice.id}/ar_dispute", reason="nonsense", description="x"
+        )
+        self.assertIn("ar_message=dispute_invalid", response.url)
+        self._post(f"/my/invoices/{self.invoice.id}/ar_dispute", reason="price", description="   ")
+        self._post(f"/my/invoices/{self.someone_else.id}/ar_dispute", reason="price", description="Not mine")
+        self.assertFalse(self.env["ar.dispute"].search([]))
+        for bad in ("2020-01-01", "2099-01-01", "not a date", ""):
+            with freeze_time("2026-11-23"):
+                response = self._post(f"/my/invoices/{self.invoice.id}/ar_promise", date_promised=bad)
+            self.assertIn("ar_message=promise_invalid", response.url, bad)
+        self.assertFalse(self.invoice.ar_promise_ids)
+
+    def test_customer_promises_a_date_with_the_invoice_link_only(self):
+        # No login: the link with the invoice's access token, as in the invoice e-mail.
+        self.invoice._portal_ensure_token()
+        self.authenticate(None, None)
+        with freeze_time("2026-11-23"):
+            response = self._post(
+                f"/my/invoices/{self.invoice.id}/ar_promise",
+                date_promised="2026-11-27",
+                access_token=self.invoice.access_token,
+            )
+        self.assertIn("ar_message=promise_recorded", response.url)
+        self.assertRecordValues(
+            self.invoice.ar_promise_ids, [{"date_promised": date(2026, 11, 27), "origin": "portal"}]
+        )
+        response = self._post(
+            f"/my/invoices/{self.invoice.id}/ar_promise", date_promised="2026-11-27", access_token="wrong"
+        )
+        self.assertEqual(len(self.invoice.ar_promise_ids), 1)
