@@ -259,25 +259,29 @@ class AccountMove(models.Model):
         by_email = self.filtered(
             lambda m: (m.partner_id.with_company(m.company_id).invoice_sending_method or "email") == "email"
         )
-        for move in by_email:
-            move.sending_data = {
-                "author_user_id": self.env.user.id,
-                "author_partner_id": self.env.user.partner_id.id,
-                "sending_methods": ["email"],
+        by_email.write(
+            {
+                "sending_data": {
+                    "author_user_id": self.env.user.id,
+                    "author_partner_id": self.env.user.partner_id.id,
+                    "sending_methods": ["email"],
+                }
             }
-            move.message_post(
-                body=self.env._(
+        )
+        bodies = {
+            move.id: Markup("<p>%s</p>")
+            % (
+                self.env._(
                     "Posted after passing the invoice checks; queued for e-mail to %s.", move.partner_id.email
-                ),
-                subtype_xmlid="mail.mt_note",
-            )
-        for move in self - by_email:
-            move.message_post(
-                body=self.env._(
+                )
+                if move in by_email
+                else self.env._(
                     "Posted after passing the invoice checks; this customer's invoices are delivered by hand."
-                ),
-                subtype_xmlid="mail.mt_note",
+                )
             )
+            for move in self
+        }
+        self._message_log_batch(bodies)
         if by_email:
             self.env.ref("account.ir_cron_account_move_send")._trigger()
 

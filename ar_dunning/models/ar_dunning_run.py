@@ -1,4 +1,7 @@
+import json
 import logging
+from dataclasses import dataclass
+from datetime import date, timedelta
 from decimal import Decimal
 
 from markupsafe import Markup
@@ -11,6 +14,24 @@ from ..engine.decide import Item, Level, decide
 
 _logger = logging.getLogger(__name__)
 RUN_LOCK_KEY = "ar_dunning.run"
+
+
+@dataclass(frozen=True)
+class _Row:
+    """An open invoice as the run reads it."""
+
+    id: int
+    name: str
+    company_id: int
+    customer: int
+    due: date
+    residual: Decimal
+    last_offset: int | None
+    disputed: bool
+    promised: date | None
+    hold_until: date | None
+
+
 SEND_BATCH = 200
 
 
@@ -119,70 +140,197 @@ class ArDunningRun(models.Model):
             raise UserError(self.env._("Another dunning run is in progress; try again when it has finished."))
 
     def _create_lines(self):
+        """Decide the reminders of this run and store them. Set-based: the open items are read with one
+        query, each customer's policy with one read per company, and the reminders are inserted at once."""
         self.ensure_one()
-        invoices = self.env["account.move"].search(self._open_items_domain(), order="partner_id, id")
+        rows_by_company = {}
+        for row in self._open_items():
+            rows_by_company.setdefault(row.company_id, []).append(row)
         values = []
-        for company, company_invoices in invoices.grouped("company_id").items():
-            for policy, policy_invoices in company_invoices._ar_dunning_policy_groups().items():
-                values += self._prepare_line_values(company, policy, policy_invoices)
-        self.env["ar.dunning.line"].with_context(
-            mail_create_nolog=True, mail_create_nosubscribe=True, tracking_disable=True
-        ).create(values)
+        for company_id, rows in rows_by_company.items():
+            company = self.env["res.company"].browse(company_id)
+            policies = self._policies_by_customer(company, {row.customer for row in rows})
+            pauses = self._pause_reasons(company, rows)
+            rows_by_policy = {}
+            for row in rows:
+                if policies[row.customer]:
+                    rows_by_policy.setdefault(policies[row.customer], []).append(row)
+            for policy, policy_rows in rows_by_policy.items():
+                values += self._prepare_line_values(company, policy, policy_rows, pauses)
+        self._insert_lines(values)
 
-    def _open_items_domain(self):
-        return [
-            ("move_type", "=", "out_invoice"),
-            ("state", "=", "posted"),
-            ("payment_state", "in", ("not_paid", "partial")),
-            ("invoice_date_due", "!=", False),
-            ("company_id", "in", self.env.companies.ids),
-        ]
+    def _open_items(self):
+        """The open customer invoices of the run's companies, as rows (one query)."""
+        self.env.flush_all()
+        rows = self.env.execute_query_dict(
+            SQL(
+                """
+            SELECT m.id, m.name, m.company_id, m.commercial_partner_id AS customer,
+                   m.invoice_date_due AS due, m.amount_residual_signed AS residual,
+                   level.offset_days AS last_offset, m.ar_dunning_paused AS disputed,
+                   m.ar_promise_date AS promised, m.ar_dunning_hold_until AS hold_until
+              FROM account_move m
+              LEFT JOIN ar_dunning_level level ON level.id = m.ar_dunning_level_id
+             WHERE m.move_type = 'out_invoice'
+               AND m.state = 'posted'
+               AND m.payment_state IN ('not_paid', 'partial')
+               AND m.invoice_date_due IS NOT NULL
+               AND m.company_id = ANY(%s)
+             ORDER BY m.commercial_partner_id, m.id
+            """,
+                self.env.companies.ids,
+            )
+        )
+        return [_Row(**row) for row in rows]
 
-    def _prepare_line_values(self, company, policy, invoices):
+    def _policies_by_customer(self, company, customer_ids):
+        """``{customer id: policy}`` in ``company``: the customer's own, else its segment's, else the
+        company's default (two reads for all the customers)."""
+        default = company._ar_default_dunning_policy()
+        partners = self.env["res.partner"].with_company(company).browse(customer_ids)
+        partners.fetch(["ar_dunning_policy_id", "ar_segment_id"])
+        partners.ar_segment_id.fetch(["policy_id"])
+        return {
+            partner.id: partner.ar_dunning_policy_id or partner.ar_segment_id.policy_id or default
+            for partner in partners
+        }
+
+    def _pause_reasons(self, company, rows):
+        """``{invoice id: reason}`` for the invoices no reminder may list today: an open dispute, a pending
+        promise to pay (until its date and the grace days), a manual hold."""
         today = self.date
-        levels = {level.offset_days: level for level in policy.level_ids}
-        pauses = invoices._ar_dunning_pause_reasons(today)
+        grace = timedelta(days=company.ar_promise_grace_days)
+        disputed = [row.id for row in rows if row.disputed]
+        disputes = {}
+        if disputed:
+            for move_id, name in self.env.execute_query(
+                SQL(
+                    """
+                SELECT rel.move_id, dispute.name
+                  FROM ar_dispute_invoice_rel rel
+                  JOIN ar_dispute dispute ON dispute.id = rel.dispute_id
+                 WHERE dispute.is_open AND rel.move_id = ANY(%s)
+                 ORDER BY dispute.id
+                """,
+                    disputed,
+                )
+            ):
+                disputes.setdefault(move_id, name)
+        reasons = {}
+        for row in rows:
+            if row.disputed:
+                reasons[row.id] = self.env._("disputed (%s)", disputes.get(row.id, ""))
+            elif row.promised and row.promised + grace >= today:
+                reasons[row.id] = self.env._("payment promised for %s", row.promised)
+            elif row.hold_until and row.hold_until >= today:
+                reasons[row.id] = self.env._("on hold until %s", row.hold_until)
+        return reasons
+
+    def _prepare_line_values(self, company, policy, rows, pauses):
+        today = self.date
         items = [
             Item(
-                key=invoice.id,
-                customer=invoice.commercial_partner_id.id,
-                due=invoice.invoice_date_due,
-                residual=Decimal(str(invoice.amount_residual_signed)),
-                last_level_offset=invoice.ar_dunning_level_id.offset_days
-                if invoice.ar_dunning_level_id
-                else None,
-                paused=pauses.get(invoice.id, ""),
+                key=row.id,
+                customer=row.customer,
+                due=row.due,
+                residual=Decimal(str(row.residual)),
+                last_level_offset=row.last_offset,
+                paused=pauses.get(row.id, ""),
             )
-            for invoice in invoices
+            for row in rows
         ]
+        names = {row.id: row.name for row in rows}
+        levels = {level.id: level for level in policy.level_ids}
         engine_levels = [
             Level(lv.id, lv.offset_days, lv.channel, Decimal(str(lv.min_overdue_amount)))
             for lv in levels.values()
         ]
         values = []
         for decision in decide(items, engine_levels, today):
-            level = self.env["ar.dunning.level"].browse(decision.level.key) if decision.level else None
+            level = levels[decision.level.key] if decision.level else None
             values.append(
                 {
-                    "run_id": self.id,
                     "company_id": company.id,
                     "partner_id": decision.customer,
                     "policy_id": policy.id,
-                    "level_id": level.id if level else False,
-                    "channel": level.channel if level else False,
-                    "invoice_ids": [(6, 0, decision.items)],
+                    "level_id": level.id if level else None,
+                    "channel": level.channel if level else None,
+                    "invoice_ids": decision.items,
                     "raised_levels": {str(key): offset for key, offset in decision.raised.items()},
-                    "paused_invoice_ids": [(6, 0, list(decision.paused))],
+                    "paused_invoice_ids": list(decision.paused),
                     "pause_reasons": "\n".join(
-                        f"{self.env['account.move'].browse(key).name}: {reason}"
-                        for key, reason in decision.paused.items()
-                    ),
+                        f"{names[key]}: {reason}" for key, reason in decision.paused.items()
+                    )
+                    or None,
                     "amount_overdue": float(decision.overdue),
                     "reason": decision.reason,
                     "state": "draft" if level else ("paused" if decision.paused else "skipped"),
                 }
             )
         return values
+
+    def _insert_lines(self, values):
+        """Insert the reminders and their invoice links with three statements (the ORM's ``create`` takes
+        seconds per thousand reminders); the caches are invalidated afterwards."""
+        if not values:
+            return
+        columns = [
+            "company_id",
+            "partner_id",
+            "policy_id",
+            "level_id",
+            "channel",
+            "raised_levels",
+            "amount_overdue",
+            "reason",
+            "state",
+            "pause_reasons",
+        ]
+        rows = [{column: vals[column] for column in columns} for vals in values]
+        inserted = self.env.execute_query(
+            SQL(
+                """
+            INSERT INTO ar_dunning_line (run_id, date, create_uid, write_uid, create_date, write_date,
+                                         company_id, partner_id, policy_id, level_id, channel, raised_levels,
+                                         amount_overdue, reason, state, pause_reasons)
+            SELECT %(run)s, %(date)s, %(uid)s, %(uid)s, %(now)s, %(now)s,
+                   r.company_id, r.partner_id, r.policy_id, r.level_id, r.channel, r.raised_levels,
+                   r.amount_overdue, r.reason, r.state, r.pause_reasons
+              FROM jsonb_to_recordset(%(rows)s::jsonb) AS r(
+                   company_id int, partner_id int, policy_id int, level_id int, channel varchar,
+                   raised_levels jsonb, amount_overdue numeric, reason varchar, state varchar,
+                   pause_reasons text)
+            RETURNING id, company_id, partner_id
+            """,
+                run=self.id,
+                date=self.date,
+                uid=self.env.uid,
+                now=fields.Datetime.now(),
+                rows=json.dumps(rows),
+            )
+        )
+        line_of = {(company_id, partner_id): line_id for line_id, company_id, partner_id in inserted}
+        for table, key in (
+            ("ar_dunning_line_invoice_rel", "invoice_ids"),
+            ("ar_dunning_line_paused_rel", "paused_invoice_ids"),
+        ):
+            pairs = [
+                (line_of[(vals["company_id"], vals["partner_id"])], move_id)
+                for vals in values
+                for move_id in vals[key]
+            ]
+            if pairs:
+                self.env.cr.execute(
+                    SQL(
+                        "INSERT INTO %s (line_id, move_id) SELECT * FROM unnest(%s::int[], %s::int[])",
+                        SQL.identifier(table),
+                        [line for line, _move in pairs],
+                        [move for _line, move in pairs],
+                    )
+                )
+        self.env["ar.dunning.line"].invalidate_model()
+        self.env["account.move"].invalidate_model(["ar_dunning_line_ids"])
+        self.invalidate_recordset(["line_ids"])
 
     # ------------------------------------------------------------------
     # Sending
