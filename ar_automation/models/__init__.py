@@ -12,3 +12,5 @@ from . import ar_sale_milestone
 from . import ar_invoice_period
 from . import sale_order
 from . import ar_demo_loader
+from . import ar_kpi
+from . import ar_kpi_snapshot

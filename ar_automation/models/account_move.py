@@ -66,6 +66,9 @@ class AccountMove(models.Model):
         help="Result of the last pre-posting checks of this generated invoice.",
     )
     ar_check_message = fields.Text(string="Problems Found", copy=False, readonly=True)
+    ar_check_blocked_once = fields.Boolean(
+        string="Blocked by Checks", copy=False, readonly=True, help="The checks blocked it at least once."
+    )
 
     @api.depends("invoice_date_due", "payment_state", "company_id")
     def _compute_ar_aging(self):
@@ -233,7 +236,11 @@ class AccountMove(models.Model):
             else:
                 for move in moves:
                     move.write(
-                        {"ar_check_state": state, "ar_check_message": "\n".join(m for _b, m in results[move])}
+                        {
+                            "ar_check_state": state,
+                            "ar_check_message": "\n".join(m for _b, m in results[move]),
+                            "ar_check_blocked_once": move.ar_check_blocked_once or state == "blocked",
+                        }
                     )
 
     def _ar_notify_blocked(self, results):

@@ -1,6 +1,7 @@
 import pytz
 
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 
 INVOICE_POLICIES = [
     ("manual", "By hand (Odoo's standard)"),
@@ -36,6 +37,24 @@ class ResCompany(models.Model):
         default=3,
         help="Days after a promised payment date before the promise counts as broken and reminders resume.",
     )
+
+    ar_aging_edges = fields.Char(
+        string="Aging Buckets",
+        default="30,60,90",
+        help="Days overdue that end each aging bucket, ascending, separated by commas.",
+    )
+
+    @api.constrains("ar_aging_edges")
+    def _check_ar_aging_edges(self):
+        from .ar_kpi import parse_edges  # noqa: PLC0415 - ar_kpi imports nothing from here
+
+        for company in self:
+            try:
+                parse_edges(company.ar_aging_edges)
+            except ValueError as error:
+                raise ValidationError(
+                    self.env._("Aging buckets of %(company)s: %(error)s", company=company.name, error=error)
+                ) from error
 
     def _ar_timezone(self):
         """The company's time zone: its partner's, else the current user's, else UTC."""

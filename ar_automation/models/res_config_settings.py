@@ -8,3 +8,4 @@ class ResConfigSettings(models.TransientModel):
     ar_dispute_team_id = fields.Many2one(related="company_id.ar_dispute_team_id", readonly=False)
     ar_dispute_sla_days = fields.Integer(related="company_id.ar_dispute_sla_days", readonly=False)
     ar_promise_grace_days = fields.Integer(related="company_id.ar_promise_grace_days", readonly=False)
+    ar_aging_edges = fields.Char(related="company_id.ar_aging_edges", readonly=False)

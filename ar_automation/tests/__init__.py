@@ -2,3 +2,4 @@ from . import test_open_receivables
 from . import test_invoice_automation
 from . import test_billing_schedules
 from . import test_disputes
+from . import test_kpi

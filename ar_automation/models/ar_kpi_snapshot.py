@@ -1,0 +1,97 @@
+import logging
+
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+_logger = logging.getLogger(__name__)
+BUCKET_COLUMNS = ("bucket_1", "bucket_2", "bucket_3", "bucket_4")
+
+
+class ArKpiSnapshot(models.Model):
+    """The aging and KPIs of a company on a day, stored by a daily cron so that trends and past aging are
+    read instantly instead of recomputed."""
+
+    _name = "ar.kpi.snapshot"
+    _description = "Receivables KPI Snapshot"
+    _order = "date desc, company_id"
+    _rec_name = "date"
+
+    _company_date_unique = models.UniqueIndex("(company_id, date)")
+
+    date = fields.Date(required=True, readonly=True, index=True)
+    company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    receivable = fields.Monetary(readonly=True, aggregator="avg")
+    overdue = fields.Monetary(readonly=True, aggregator="avg")
+    not_due = fields.Monetary(string="Not Due", readonly=True, aggregator="avg")
+    bucket_1 = fields.Monetary(string="1-30 Days", readonly=True, aggregator="avg")
+    bucket_2 = fields.Monetary(string="31-60 Days", readonly=True, aggregator="avg")
+    bucket_3 = fields.Monetary(string="61-90 Days", readonly=True, aggregator="avg")
+    bucket_4 = fields.Monetary(string="Over 90 Days", readonly=True, aggregator="avg")
+    buckets = fields.Json(readonly=True, help="Every bucket by its name (the company's edges on that day).")
+    credit_sales = fields.Monetary(string="Credit Sales (90 days)", readonly=True, aggregator="avg")
+    dso = fields.Float(string="DSO (count-back)", digits=(16, 1), readonly=True, aggregator="avg")
+    dso_simple = fields.Float(string="DSO (simple)", digits=(16, 1), readonly=True, aggregator="avg")
+    best_possible_dso = fields.Float(
+        string="Best Possible DSO", digits=(16, 1), readonly=True, aggregator="avg"
+    )
+    cei = fields.Float(string="CEI (%)", digits=(16, 1), readonly=True, aggregator="avg")
+    overdue_ratio = fields.Float(string="Overdue (%)", digits=(16, 1), readonly=True, aggregator="avg")
+    average_days_late = fields.Float(digits=(16, 1), readonly=True, aggregator="avg")
+    disputed_amount = fields.Monetary(readonly=True, aggregator="avg")
+    invoice_error_rate = fields.Float(
+        string="Invoice Error Rate (%)", digits=(16, 1), readonly=True, aggregator="avg"
+    )
+
+    @api.model
+    def _values_from(self, snapshot):
+        buckets = list(snapshot["buckets"].items())
+        values = {
+            "date": snapshot["as_of"],
+            "company_id": snapshot["company_id"],
+            "receivable": float(snapshot["receivable"]),
+            "overdue": float(snapshot["overdue"]),
+            "buckets": {key: float(amount) for key, amount in buckets},
+            "not_due": float(buckets[0][1]),
+            "credit_sales": float(snapshot["credit_sales"]),
+            "disputed_amount": float(snapshot["disputed_amount"]),
+        }
+        # The columns follow the default buckets; with other edges the buckets are only in ``buckets``.
+        if len(buckets) == len(BUCKET_COLUMNS) + 1:
+            values.update(
+                {
+                    name: float(amount)
+                    for name, (_key, amount) in zip(BUCKET_COLUMNS, buckets[1:], strict=True)
+                }
+            )
+        for name in (
+            "dso",
+            "dso_simple",
+            "best_possible_dso",
+            "cei",
+            "overdue_ratio",
+            "average_days_late",
+            "invoice_error_rate",
+        ):
+            values[name] = float(snapshot[name]) if snapshot[name] is not None else 0.0
+        return values
+
+    @api.model
+    def _take(self, day, companies):
+        """Store (or refresh) the snapshot of ``day`` for ``companies``."""
+        kpi = self.env["ar.kpi"]
+        values = [self._values_from(kpi.ar_snapshot(day, company)) for company in companies]
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL("DELETE FROM ar_kpi_snapshot WHERE date = %s AND company_id = ANY(%s)", day, companies.ids)
+        )
+        self.invalidate_model()
+        return self.create(values)
+
+    @api.model
+    def _cron_snapshot(self):
+        """Today's snapshot of every company (in its own time zone); re-running the same day refreshes it."""
+        for company in self.env["res.company"].search([]):
+            self._take(company._ar_today(), company)
+            _logger.info("Receivables snapshot of %s stored", company.name)
+        return True

@@ -1,0 +1,134 @@
+from datetime import date
+from decimal import Decimal
+
+from freezegun import freeze_time
+
+from odoo.exceptions import ValidationError
+from odoo.tests import tagged
+
+from .common import ArTestCommon
+
+
+@tagged("post_install", "-at_install")
+class TestKpi(ArTestCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.kpi = cls.env["ar.kpi"]
+        cls.other_currency = cls.setup_other_currency("EUR")  # 2 EUR for 1 of the company's currency
+        with freeze_time("2026-11-23"):
+            cls.not_due = cls._posted_invoice(1000, "2026-11-10", invoice_date_due=date(2026, 12, 10))
+            cls.late_10 = cls._posted_invoice(400, "2026-10-14", invoice_date_due=date(2026, 11, 13))
+            cls.late_45 = cls._posted_invoice(300, "2026-09-09", invoice_date_due=date(2026, 10, 9))
+            cls.late_100 = cls._posted_invoice(200, "2026-07-15", invoice_date_due=date(2026, 8, 15))
+            cls.zero = cls._posted_invoice(0, "2026-11-01", invoice_date_due=date(2026, 11, 2))
+
+    def test_aging_buckets_and_totals(self):
+        snap = self.kpi.ar_snapshot(date(2026, 11, 23), self.company)
+        self.assertEqual(
+            snap["buckets"],
+            {
+                "not_due": Decimal(1000),
+                "1_30": Decimal(400),
+                "31_60": Decimal(300),
+                "61_90": Decimal(0),
+                "over_90": Decimal(200),
+            },
+        )
+        self.assertEqual(snap["receivable"], Decimal(1900))
+        self.assertEqual(snap["overdue"], Decimal(900))
+        self.assertEqual(snap["overdue_ratio"], Decimal("47.4"))
+        self.assertIsNotNone(snap["dso"])
+        self.assertIsNotNone(snap["best_possible_dso"])
+        self.assertLessEqual(snap["best_possible_dso"], snap["dso_simple"])
+
+    def test_credit_notes_and_unallocated_payments_reduce_the_balance_never_overdue(self):
+        with freeze_time("2026-11-23"):
+            self._posted_invoice(150, "2026-09-01", move_type="out_refund")
+            payment = self.env["account.payment"].create(
+                {
+                    "payment_type": "inbound",
+                    "partner_type": "customer",
+                    "partner_id": self.partner_a.id,
+                    "amount": 50,
+                    "date": date(2026, 10, 1),
+                }
+            )
+            payment.action_post()
+        snap = self.kpi.ar_snapshot(date(2026, 11, 23), self.company)
+        self.assertEqual(snap["receivable"], Decimal(1900 - 150 - 50))
+        self.assertEqual(snap["overdue"], Decimal(900))
+        self.assertEqual(snap["buckets"]["not_due"], snap["receivable"] - Decimal(900))
+
+    def test_aging_as_of_a_past_date_ignores_later_payments(self):
+        self._register_payment(self.late_45, payment_date=date(2026, 11, 20))
+        today = self.kpi.ar_snapshot(date(2026, 11, 23), self.company)
+        before = self.kpi.ar_snapshot(date(2026, 11, 19), self.company)
+        self.assertEqual(today["buckets"]["31_60"], Decimal(0))
+        self.assertEqual(before["buckets"]["31_60"], Decimal(300))
+        self.assertEqual(before["receivable"] - today["receivable"], Decimal(300))
+        self.assertEqual(today["average_days_late"], Decimal("42.0"))
+
+    def test_foreign_currency_invoices_count_in_company_currency(self):
+        with freeze_time("2026-11-23"):
+            self._posted_invoice(
+                100,
+                "2026-11-20",
+                invoice_date_due=date(2026, 12, 20),
+                currency_id=self.other_currency.id,
+            )
+        snap = self.kpi.ar_snapshot(date(2026, 11, 23), self.company)
+        self.assertEqual(snap["buckets"]["not_due"], Decimal(1050))
+
+    def test_archived_customers_and_no_history(self):
+        self.partner_a.active = False
+        self.assertEqual(self.kpi.ar_snapshot(date(2026, 11, 23), self.company)["receivable"], Decimal(1900))
+        empty = self.kpi.ar_snapshot(date(2020, 1, 1), self.company)
+        self.assertEqual(empty["receivable"], Decimal(0))
+        self.assertIsNone(empty["dso_simple"])
+        self.assertIsNone(empty["cei"])
+
+    def test_disputed_amount_as_of(self):
+        with freeze_time("2026-11-20 10:00"):
+            dispute = self.env["ar.dispute"]._ar_open_for(self.late_10, reason="price")
+        self.assertEqual(
+            self.kpi.ar_snapshot(date(2026, 11, 23), self.company)["disputed_amount"], Decimal(400)
+        )
+        self.assertEqual(
+            self.kpi.ar_snapshot(date(2026, 11, 19), self.company)["disputed_amount"], Decimal(0)
+        )
+        with freeze_time("2026-11-22 10:00"):
+            dispute.action_reject()
+        self.assertEqual(
+            self.kpi.ar_snapshot(date(2026, 11, 23), self.company)["disputed_amount"], Decimal(0)
+        )
+        self.assertEqual(
+            self.kpi.ar_snapshot(date(2026, 11, 21), self.company)["disputed_amount"], Decimal(400)
+        )
+
+    def test_custom_bucket_edges(self):
+        self.company.ar_aging_edges = "15,45"
+        snap = self.kpi.ar_snapshot(date(2026, 11, 23), self.company)
+        self.assertEqual(list(snap["buckets"]), ["not_due", "1_15", "16_45", "over_45"])
+        self.assertEqual(snap["buckets"]["16_45"], Decimal(300))
+        with self.assertRaisesRegex(ValidationError, "strictly ascending"):
+            self.company.ar_aging_edges = "60,30"
+
+    def test_daily_snapshot_is_stored_once_per_day(self):
+        with freeze_time("2026-11-23 20:00"):
+            self.env["ar.kpi.snapshot"].sudo()._cron_snapshot()
+            self.env["ar.kpi.snapshot"].sudo()._cron_snapshot()
+        stored = self.env["ar.kpi.snapshot"].search([("company_id", "=", self.company.id)])
+        self.assertEqual(len(stored), 1)
+        self.assertRecordValues(
+            stored,
+            [
+                {
+                    "date": date(2026, 11, 23),
+                    "receivable": 1900,
+                    "overdue": 900,
+                    "bucket_1": 400,
+                    "bucket_4": 200,
+                }
+            ],
+        )
