@@ -14,3 +14,4 @@ from . import sale_order
 from . import ar_demo_loader
 from . import ar_kpi
 from . import ar_kpi_snapshot
+from . import ar_aging_line

@@ -132,3 +132,32 @@ class TestKpi(ArTestCommon):
                 }
             ],
         )
+
+    def test_aging_report_as_of_a_date_with_drill_down(self):
+        self._register_payment(self.late_45, payment_date=date(2026, 11, 20))
+        wizard = self.env["ar.aging.wizard"].create(
+            {"as_of": date(2026, 11, 19), "company_id": self.company.id}
+        )
+        action = wizard.action_open()
+        lines = self.env["ar.aging.line"].search(action["domain"])
+        self.assertEqual(sorted(lines.mapped("residual")), [200, 300, 400, 1000])
+        late_45 = lines.filtered(lambda line: line.move_id == self.late_45)
+        self.assertRecordValues(
+            late_45, [{"bucket": "31_60", "days_overdue": 41, "partner_id": self.partner_a.id}]
+        )
+        self.assertEqual(late_45.action_open_document()["res_id"], self.late_45.id)
+        groups = self.env["ar.aging.line"].formatted_read_group(
+            action["domain"], ["bucket"], ["residual:sum"]
+        )
+        self.assertEqual(
+            {g["bucket"]: g["residual:sum"] for g in groups},
+            {
+                "not_due": 1000,
+                "1_30": 400,
+                "31_60": 300,
+                "over_90": 200,
+            },
+        )
+        # Asking again replaces the rows: today the paid invoice is gone.
+        self.env["ar.aging.wizard"].create({"as_of": date(2026, 11, 23)}).action_open()
+        self.assertEqual(len(self.env["ar.aging.line"].search(action["domain"])), 3)
