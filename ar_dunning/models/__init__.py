@@ -7,3 +7,4 @@ from . import account_move
 from . import res_partner
 from . import res_company
 from . import ar_demo_loader
+from . import ir_qweb

@@ -1,8 +1,10 @@
 from markupsafe import Markup
 
 from odoo import fields, models
+from odoo.tools import SQL
 
 from .ar_dunning_level import CHANNELS
+from .ir_qweb import compiled_once
 
 
 class ArDunningLine(models.Model):
@@ -110,9 +112,19 @@ class ArDunningLine(models.Model):
         return ""
 
     def _send_emails(self):
+        """One rendering pass per company: the reply-to address (the catchall, so that replies reach the
+        reminder) is computed once instead of once per e-mail, and the template's body compiled once."""
         template = self.env.ref("ar_dunning.mail_template_dunning_reminder")
-        mails = template.send_mail_batch(self.ids, email_layout_xmlid="mail.mail_notification_light")
-        mail_by_line = {mail.res_id: mail.id for mail in mails}
+        mail_by_line = {}
+        for company, lines in self.grouped("company_id").items():
+            reply_to = lines[:1]._notify_get_reply_to(default=company.email_formatted)
+            with compiled_once(template) as batch_template:
+                mails = batch_template.send_mail_batch(
+                    lines.ids,
+                    email_layout_xmlid="mail.mail_notification_light",
+                    email_values={"reply_to": next(iter(reply_to.values()))},
+                )
+            mail_by_line.update({mail.res_id: mail.id for mail in mails})
         for line in self:
             line.write({"state": "sent", "mail_id": mail_by_line.get(line.id)})
 
@@ -158,19 +170,24 @@ class ArDunningLine(models.Model):
             lines.write({"state": "done", "error": reason or False})
 
     def _record_on_invoices(self):
-        """Each invoice remembers the level it reached: one write per level."""
+        """Each invoice remembers the level it reached: one update per level."""
         moves_by_level = {}
         for line in self:
             levels = {level.offset_days: level for level in line.policy_id.level_ids}
             for move_id, offset in (line.raised_levels or {}).items():
                 moves_by_level.setdefault((levels[offset], line.run_id.date), []).append(int(move_id))
         for (level, day), move_ids in moves_by_level.items():
-            self.env["account.move"].browse(move_ids).write(
-                {
-                    "ar_dunning_level_id": level.id,
-                    "ar_dunning_last_date": day,
-                }
+            # Plain columns of our own, no tracking: one UPDATE, not account.move.write and its line sync.
+            self.env.cr.execute(
+                SQL(
+                    """UPDATE account_move SET ar_dunning_level_id = %s, ar_dunning_last_date = %s
+                        WHERE id = ANY(%s)""",
+                    level.id,
+                    day,
+                    move_ids,
+                )
             )
+        self.env["account.move"].invalidate_model(["ar_dunning_level_id", "ar_dunning_last_date"])
 
     def _note_on_customers(self):
         """A note in each customer's chatter, inserted at once (internal notes notify nobody)."""
