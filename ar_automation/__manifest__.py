@@ -15,6 +15,7 @@
         "data/mail_activity_type_data.xml",
         "data/ar_dispute_data.xml",
         "data/ar_reply_rule_data.xml",
+        "data/mail_template_digest.xml",
         "data/ir_cron_data.xml",
         "views/account_move_views.xml",
         "views/ar_dispute_views.xml",

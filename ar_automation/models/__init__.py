@@ -15,3 +15,4 @@ from . import ar_demo_loader
 from . import ar_kpi
 from . import ar_kpi_snapshot
 from . import ar_aging_line
+from . import ar_digest

@@ -34,41 +34,55 @@ class ArKpi(models.AbstractModel):
     # ------------------------------------------------------------------
 
     @api.model
+    def _receivable_account_ids(self, company):
+        return (
+            self.env["account.account"]
+            .sudo()
+            .search([("account_type", "=", "asset_receivable"), ("company_ids", "in", company.id)])
+            .ids
+        )
+
+    @api.model
     def _open_items_sql(self, as_of, company):
         """The receivable journal items open on ``as_of`` with their residual as of that day: today's
-        residual plus what was reconciled with them after that day."""
+        residual plus what was reconciled with them after that day. Two parts, each on an index: the items
+        not fully reconciled today (Odoo's partial index on unreconciled items), and the reconciled ones
+        that had a reconciliation after ``as_of`` (found from those reconciliations)."""
         return SQL(
             """
+            WITH after AS (
+                SELECT debit_move_id AS id, amount, debit_amount_currency AS amount_currency
+                  FROM account_partial_reconcile
+                 WHERE company_id = %(company)s AND max_date > %(as_of)s
+                 UNION ALL
+                SELECT credit_move_id, -amount, -credit_amount_currency
+                  FROM account_partial_reconcile
+                 WHERE company_id = %(company)s AND max_date > %(as_of)s
+            ), added_back AS (
+                SELECT id, SUM(amount) AS amount, SUM(amount_currency) AS amount_currency
+                  FROM after GROUP BY id
+            ), candidates AS (
+                SELECT line.id FROM account_move_line line
+                 WHERE line.account_id = ANY(%(accounts)s) AND line.reconciled IS NOT TRUE
+                   AND line.company_id = %(company)s
+                 UNION
+                SELECT id FROM added_back
+            )
             SELECT line.id AS line_id, line.move_id, line.partner_id, line.currency_id,
                    COALESCE(line.date_maturity, line.date) AS due,
-                   line.amount_residual + COALESCE(debit_after.amount, 0) - COALESCE(credit_after.amount, 0)
-                       AS residual,
-                   line.amount_residual_currency + COALESCE(debit_after.amount_currency, 0)
-                       - COALESCE(credit_after.amount_currency, 0) AS residual_currency
-              FROM account_move_line line
-              JOIN account_account account ON account.id = line.account_id
-                                          AND account.account_type = 'asset_receivable'
-              LEFT JOIN (
-                    SELECT debit_move_id AS id, SUM(amount) AS amount,
-                           SUM(debit_amount_currency) AS amount_currency
-                      FROM account_partial_reconcile
-                     WHERE company_id = %(company)s AND max_date > %(as_of)s
-                     GROUP BY debit_move_id
-              ) debit_after ON debit_after.id = line.id
-              LEFT JOIN (
-                    SELECT credit_move_id AS id, SUM(amount) AS amount,
-                           SUM(credit_amount_currency) AS amount_currency
-                      FROM account_partial_reconcile
-                     WHERE company_id = %(company)s AND max_date > %(as_of)s
-                     GROUP BY credit_move_id
-              ) credit_after ON credit_after.id = line.id
-             WHERE line.company_id = %(company)s
+                   line.amount_residual + COALESCE(added_back.amount, 0) AS residual,
+                   line.amount_residual_currency + COALESCE(added_back.amount_currency, 0)
+                       AS residual_currency
+              FROM candidates
+              JOIN account_move_line line ON line.id = candidates.id
+              LEFT JOIN added_back ON added_back.id = line.id
+             WHERE line.account_id = ANY(%(accounts)s)
                AND line.parent_state = 'posted'
                AND line.date <= %(as_of)s
-               AND (line.reconciled IS NOT TRUE OR debit_after.id IS NOT NULL OR credit_after.id IS NOT NULL)
             """,
             company=company.id,
             as_of=as_of,
+            accounts=self._receivable_account_ids(company),
         )
 
     @api.model

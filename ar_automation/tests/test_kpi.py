@@ -1,6 +1,8 @@
+import io
 from datetime import date
 from decimal import Decimal
 
+import openpyxl
 from freezegun import freeze_time
 
 from odoo.exceptions import ValidationError
@@ -161,3 +163,37 @@ class TestKpi(ArTestCommon):
         # Asking again replaces the rows: today the paid invoice is gone.
         self.env["ar.aging.wizard"].create({"as_of": date(2026, 11, 23)}).action_open()
         self.assertEqual(len(self.env["ar.aging.line"].search(action["domain"])), 3)
+
+    def test_daily_digest_mails_the_figures_with_the_xlsx_aging(self):
+        cfo = self.env["res.users"].create(
+            {
+                "name": "Ewa CFO",
+                "login": "ewa.cfo",
+                "email": "cfo@company.example.com",
+                "company_id": self.company.id,
+                "company_ids": [(6, 0, self.company.ids)],
+            }
+        )
+        self.company.write({"ar_digest_user_ids": [(6, 0, cfo.ids)], "ar_digest_emails": "board@example.com"})
+        self.partner_a.vat = False
+        with freeze_time("2026-11-23 07:00"):
+            dispute = self.env["ar.dispute"]._ar_open_for(self.late_10, reason="price")
+            mails = self.company.sudo()._ar_send_digest()
+        self.assertEqual(len(mails), 1)
+        self.assertIn(cfo.partner_id, mails.recipient_ids)
+        self.assertEqual(mails.email_to, "board@example.com")
+        body = mails.body_html
+        self.assertIn("1,900.00", body)
+        self.assertIn("900.00", body)
+        self.assertIn(dispute.name, body)
+        self.assertIn(self.partner_a.name, body)
+        attachment = mails.attachment_ids
+        self.assertEqual(len(attachment), 1)
+        sheet = openpyxl.load_workbook(io.BytesIO(attachment.raw)).active
+        rows = list(sheet.iter_rows(min_row=3, values_only=True))
+        self.assertEqual(rows[0][:3], ("Customer", "VAT", "Not due"))
+        self.assertEqual(rows[1][0], self.partner_a.name)
+        self.assertEqual(rows[1][-1], 1900)
+
+    def test_no_recipients_no_digest(self):
+        self.assertFalse(self.company.sudo()._ar_send_digest())
