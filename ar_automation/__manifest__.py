@@ -21,6 +21,7 @@
         "views/ar_dispute_views.xml",
         "views/ar_kpi_views.xml",
         "views/ar_aging_views.xml",
+        "views/ar_forecast_views.xml",
         "views/ar_invoice_check_views.xml",
         "views/res_config_settings_views.xml",
         "views/res_partner_views.xml",

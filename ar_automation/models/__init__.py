@@ -16,3 +16,4 @@ from . import ar_kpi
 from . import ar_kpi_snapshot
 from . import ar_aging_line
 from . import ar_digest
+from . import ar_forecast_line

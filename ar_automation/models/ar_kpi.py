@@ -9,6 +9,14 @@ from ..engine.aging import DEFAULT_EDGES, bucket_keys
 from ..engine.kpi import cei, dso_countback, dso_simple, ratio
 
 KPI_PERIOD_DAYS = 90
+
+
+def to_decimal(value):
+    """A SQL amount as ``Decimal`` (Odoo's cursor returns numeric columns as floats; their shortest repr
+    is the exact numeric value for amounts of this size)."""
+    return Decimal(str(value or 0))
+
+
 COUNTBACK_MONTHS = 12
 
 
@@ -108,7 +116,7 @@ class ArKpi(models.AbstractModel):
         )
         buckets = dict.fromkeys(bucket_keys(edges), Decimal(0))
         for bucket, amount in rows:
-            buckets[bucket] = Decimal(amount or 0)
+            buckets[bucket] = to_decimal(amount)
         return buckets
 
     # ------------------------------------------------------------------
@@ -145,7 +153,7 @@ class ArKpi(models.AbstractModel):
         result, month = [], as_of.replace(day=1)
         for index in range(months):
             days = as_of.day if index == 0 else calendar.monthrange(month.year, month.month)[1]
-            result.append((days, Decimal(rows.get(month) or 0)))
+            result.append((days, to_decimal(rows.get(month))))
             month = (month - timedelta(days=1)).replace(day=1)
         return result
 
@@ -167,7 +175,7 @@ class ArKpi(models.AbstractModel):
                 end,
             )
         )
-        return Decimal(rows[0][0])
+        return to_decimal(rows[0][0])
 
     @api.model
     def _average_days_late(self, start, end, company):
@@ -194,7 +202,7 @@ class ArKpi(models.AbstractModel):
             )
         )
         value = rows[0][0]
-        return None if value is None else Decimal(value).quantize(Decimal("0.1"))
+        return None if value is None else to_decimal(value).quantize(Decimal("0.1"))
 
     @api.model
     def _disputed_amount(self, as_of, company):
@@ -210,7 +218,7 @@ class ArKpi(models.AbstractModel):
                 end,
             )
         )
-        return Decimal(rows[0][0])
+        return to_decimal(rows[0][0])
 
     @api.model
     def _invoice_error_rate(self, start, end, company):

@@ -197,3 +197,37 @@ class TestKpi(ArTestCommon):
 
     def test_no_recipients_no_digest(self):
         self.assertFalse(self.company.sudo()._ar_send_digest())
+
+    def test_collection_forecast_from_payment_history_promises_and_disputes(self):
+        # partner_a paid three invoices 10 days late each.
+        for day in (1, 8, 15):
+            invoice = self._posted_invoice(100, f"2026-06-{day:02d}", invoice_date_due=date(2026, 7, day))
+            self._register_payment(invoice, payment_date=date(2026, 7, day + 10))
+        late_customer = self.partner_b
+        with freeze_time("2026-11-23"):
+            newcomer = self._posted_invoice(
+                70, "2026-11-20", partner=late_customer, invoice_date_due=date(2026, 12, 20)
+            )
+            self.env["ar.payment.promise"].create(
+                {"invoice_id": self.late_45.id, "date_promised": date(2026, 11, 27)}
+            )
+            self.env["ar.dispute"]._ar_open_for(self.late_100, reason="quality")
+            action = self.env["ar.forecast.line"].action_open()
+        lines = self.env["ar.forecast.line"].search(action["domain"])
+        by_move = {line.move_id: line for line in lines}
+        self.assertRecordValues(
+            by_move[self.not_due], [{"expected_date": date(2026, 12, 20), "basis": "history", "delay": 10}]
+        )
+        self.assertEqual(by_move[self.late_10].expected_date, date(2026, 11, 23), "late: from today on")
+        self.assertRecordValues(
+            by_move[self.late_45], [{"expected_date": date(2026, 11, 27), "basis": "promise"}]
+        )
+        self.assertRecordValues(
+            by_move[self.late_100], [{"expected_date": date(2026, 12, 17), "basis": "dispute"}]
+        )
+        # A customer without history gets the company's average delay (10 days here).
+        self.assertRecordValues(
+            by_move[newcomer], [{"expected_date": date(2026, 12, 30), "basis": "fallback"}]
+        )
+        self.assertNotIn(self.zero, by_move)
+        self.assertIn("accuracy", action["display_name"])
