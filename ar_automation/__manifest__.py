@@ -22,6 +22,7 @@
         "views/ar_kpi_views.xml",
         "views/ar_aging_views.xml",
         "views/ar_forecast_views.xml",
+        "views/ar_worklist_views.xml",
         "views/ar_invoice_check_views.xml",
         "views/res_config_settings_views.xml",
         "views/res_partner_views.xml",

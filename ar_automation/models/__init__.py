@@ -17,3 +17,4 @@ from . import ar_kpi_snapshot
 from . import ar_aging_line
 from . import ar_digest
 from . import ar_forecast_line
+from . import ar_worklist_item

@@ -52,6 +52,7 @@ class ResCompany(models.Model):
 
     def _ar_top_overdue_accounts(self, as_of, limit=TOP_ACCOUNTS):
         """``[(partner, overdue, receivable), ...]``: the customers owing the most overdue, largest first."""
+        self.env.flush_all()
         rows = self.env.execute_query(
             SQL(
                 """
@@ -78,6 +79,7 @@ class ResCompany(models.Model):
         edges = parse_edges(self.ar_aging_edges)
         keys = bucket_keys(edges)
         kpi = self.env["ar.kpi"]
+        self.env.flush_all()
         rows = self.env.execute_query(
             SQL(
                 """

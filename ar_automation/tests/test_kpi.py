@@ -231,3 +231,31 @@ class TestKpi(ArTestCommon):
         )
         self.assertNotIn(self.zero, by_move)
         self.assertIn("accuracy", action["display_name"])
+
+    def test_worklist_ranks_what_needs_a_person_today(self):
+        for day in (1, 8, 15):  # partner_b used to pay on time, now pays 30 days late
+            invoice = self._posted_invoice(
+                100, f"2026-01-{day:02d}", partner=self.partner_b, invoice_date_due=date(2026, 2, day)
+            )
+            self._register_payment(invoice, payment_date=date(2026, 2, day))
+            recent = self._posted_invoice(
+                100, f"2026-08-{day:02d}", partner=self.partner_b, invoice_date_due=date(2026, 9, day)
+            )
+            self._register_payment(recent, payment_date=date(2026, 10, day))
+        with freeze_time("2026-11-23"):
+            promise = self.env["ar.payment.promise"].create(
+                {"invoice_id": self.late_45.id, "date_promised": date(2026, 11, 15)}
+            )
+            promise.state = "broken"
+            dispute = self.env["ar.dispute"]._ar_open_for(self.late_10, reason="price")
+            action = self.env["ar.worklist.item"].action_open()
+        items = self.env["ar.worklist.item"].search(action["domain"])
+        kinds = {item.kind: item for item in items}
+        self.assertEqual(set(kinds), {"broken_promise", "dispute", "large_overdue", "worsened"})
+        self.assertEqual(kinds["broken_promise"].res_id, self.late_45.id)
+        self.assertEqual(kinds["dispute"].res_id, dispute.id)
+        self.assertEqual(kinds["large_overdue"].partner_id, self.partner_a)
+        self.assertEqual(kinds["large_overdue"].amount, 200)
+        self.assertEqual(kinds["worsened"].partner_id, self.partner_b)
+        self.assertEqual(items[0].score, max(items.mapped("score")), "most urgent first")
+        self.assertEqual(kinds["dispute"].action_open_record()["res_id"], dispute.id)
