@@ -11,6 +11,7 @@
         "security/ir.model.access.csv",
         "security/ar_dunning_security.xml",
         "data/ar_dunning_policy_data.xml",
+        "data/ar_interest_rate_data.xml",
         "data/mail_template_data.xml",
         "data/ir_cron_data.xml",
         "views/ar_dunning_policy_views.xml",
@@ -19,6 +20,7 @@
         "views/account_move_views.xml",
         "views/res_partner_views.xml",
         "views/ar_dunning_menus.xml",
+        "views/ar_dunning_fee_views.xml",
     ],
     "demo": [
         "demo/ar_dunning_demo.xml",

@@ -8,3 +8,5 @@ from . import res_partner
 from . import res_company
 from . import ar_demo_loader
 from . import ir_qweb
+from . import ar_interest_rate
+from . import ar_dunning_fee

@@ -1,6 +1,6 @@
 from markupsafe import Markup
 
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.tools import SQL
 
 from .ar_dunning_level import CHANNELS
@@ -12,7 +12,7 @@ class ArDunningLine(models.Model):
 
     _name = "ar.dunning.line"
     _inherit = ["mail.thread"]
-    _description = "Dunning Reminder"
+    _description = "Payment Reminder"
     _order = "run_id desc, partner_id"
 
     run_id = fields.Many2one("ar.dunning.run", required=True, index=True, ondelete="cascade")
@@ -61,6 +61,41 @@ class ArDunningLine(models.Model):
     recipient_ids_str = fields.Char(
         compute="_compute_recipients", help="For the e-mail template's recipients."
     )
+
+    credit_line_ids = fields.Many2many(
+        "account.move.line",
+        compute="_compute_credits",
+        string="Credits",
+        help="The customer's open credit notes and payments not applied yet.",
+    )
+    amount_net = fields.Monetary(compute="_compute_credits", string="Net Amount Due")
+
+    @api.depends("partner_id", "date")
+    def _compute_display_name(self):
+        for line in self:
+            line.display_name = f"{line.partner_id.name or ''} ({line.date or ''})"
+
+    def _compute_credits(self):
+        lines_by_key = {}
+        if self:
+            credits = self.env["account.move.line"].search(
+                [
+                    ("partner_id", "in", self.partner_id.ids),
+                    ("company_id", "in", self.company_id.ids),
+                    ("account_type", "=", "asset_receivable"),
+                    ("parent_state", "=", "posted"),
+                    ("reconciled", "=", False),
+                    ("amount_residual", "<", 0),
+                ]
+            )
+            for credit in credits:
+                key = (credit.partner_id.commercial_partner_id.id, credit.company_id.id)
+                lines_by_key.setdefault(key, []).append(credit.id)
+        for line in self:
+            credit_ids = lines_by_key.get((line.partner_id.id, line.company_id.id), [])
+            line.credit_line_ids = [(6, 0, credit_ids)]
+            credits = self.env["account.move.line"].browse(credit_ids)
+            line.amount_net = line.amount_overdue + sum(credits.mapped("amount_residual"))
 
     def _compute_recipients(self):
         """The customer when it has an e-mail address, else its invoicing contacts that have one, else any

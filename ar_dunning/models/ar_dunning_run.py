@@ -158,6 +158,7 @@ class ArDunningRun(models.Model):
             for policy, policy_rows in rows_by_policy.items():
                 values += self._prepare_line_values(company, policy, policy_rows, pauses)
         self._insert_lines(values)
+        self.line_ids.filtered(lambda line: line.level_id.adds_fees and line.state == "draft")._compute_fees()
 
     def _open_items(self):
         """The open customer invoices of the run's companies, as rows (one query)."""

@@ -226,3 +226,40 @@ class TestDunningRun(ArTestCommon, MailCase):
         with freeze_time("2026-03-31"), self.mock_mail_gateway():
             self.env["mail.thread"].message_process(False, reply.as_bytes())
         self.assertEqual((self.late_9 | self.late_2).mapped("ar_promise_date"), [date(2026, 4, 3)] * 2)
+
+    def test_levels_adding_fees_claim_interest_and_compensation_then_invoice_them(self):
+        self.policy.level_ids.filtered(lambda lv: lv.offset_days == 7).adds_fees = True
+        eur = self.setup_other_currency("EUR", rates=[("2020-01-01", 0.25)])  # 1 EUR = 4 company units
+        self.assertEqual(eur._convert(40, self.company.currency_id, self.company, date(2026, 2, 28)), 160)
+        self.env["ar.interest.rate"].create(
+            {
+                "country_id": self.company.country_id.id or self.env.ref("base.pl").id,
+                "date_from": date(2026, 1, 1),
+                "rate": 14.25,
+            }
+        )
+        line = self._run("2026-03-31").line_ids.filtered(lambda ln: ln.partner_id == self.customer)
+        self.assertEqual(line.level_id.name, "Formal")
+        fees = {fee.move_id: fee for fee in line.fee_ids}
+        self.assertEqual(set(fees), {self.late_9, self.late_2})
+        # 250 late 9 days at 14.25 %: 250 * 0.1425 * 9 / 365 = 0.88; compensation 40 EUR = 160.
+        self.assertRecordValues(fees[self.late_9], [{"days_late": 9, "interest": 0.88, "compensation": 160}])
+        self.assertIn("compensation for recovery costs", line.mail_id.body_html)
+        action = line.action_invoice_fees()
+        fee_invoice = self.env["account.move"].browse(action["res_id"])
+        self.assertEqual(fee_invoice.partner_id, self.customer)
+        self.assertAlmostEqual(fee_invoice.amount_total, line.fee_total)
+        self.assertEqual(line.fee_ids.invoice_id, fee_invoice)
+        with self.assertRaises(UserError):
+            line.action_invoice_fees()
+        # The compensation is charged once per invoice: the next fee reminder claims interest only.
+        again = self._run("2026-04-05")
+        call = again.line_ids.filtered(lambda ln: ln.partner_id == self.customer)
+        self.assertFalse(call.fee_ids, "the call level adds no fees")
+
+    def test_reminder_lists_credits_and_the_net_amount(self):
+        with freeze_time("2026-03-01"):
+            self._posted_invoice(30, "2026-03-01", self.customer, move_type="out_refund")
+        line = self._run("2026-03-31").line_ids.filtered(lambda ln: ln.partner_id == self.customer)
+        self.assertEqual(line.amount_net, 320)
+        self.assertIn("Net amount due", line.mail_id.body_html)
