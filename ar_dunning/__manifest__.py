@@ -21,6 +21,7 @@
         "views/res_partner_views.xml",
         "views/ar_dunning_menus.xml",
         "views/ar_dunning_fee_views.xml",
+        "views/ar_dunning_variant_views.xml",
     ],
     "demo": [
         "demo/ar_dunning_demo.xml",

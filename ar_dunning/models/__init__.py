@@ -10,3 +10,4 @@ from . import ar_demo_loader
 from . import ir_qweb
 from . import ar_interest_rate
 from . import ar_dunning_fee
+from . import ar_dunning_variant

@@ -22,6 +22,7 @@ class ArDunningLine(models.Model):
     partner_id = fields.Many2one("res.partner", string="Customer", required=True, index=True)
     policy_id = fields.Many2one("ar.dunning.policy", readonly=True)
     level_id = fields.Many2one("ar.dunning.level", readonly=True, ondelete="set null")
+    variant_id = fields.Many2one("ar.dunning.variant", readonly=True, index="btree_not_null")
     channel = fields.Selection(
         selection=CHANNELS, help="The level's channel when the run decided; may be changed before sending."
     )
@@ -147,11 +148,18 @@ class ArDunningLine(models.Model):
         return ""
 
     def _send_emails(self):
-        """One rendering pass per company: the reply-to address (the catchall, so that replies reach the
-        reminder) is computed once instead of once per e-mail, and the template's body compiled once."""
-        template = self.env.ref("ar_dunning.mail_template_dunning_reminder")
+        """One rendering pass per company and template (the level's, its A/B variant's, else the standard
+        one): the reply-to address (the catchall, so that replies reach the reminder) is computed once
+        instead of once per e-mail, and the template's body compiled once."""
+        standard = self.env.ref("ar_dunning.mail_template_dunning_reminder")
         mail_by_line = {}
-        for company, lines in self.grouped("company_id").items():
+        groups = self.grouped(
+            lambda line: (
+                line.company_id,
+                line.variant_id.template_id or line.level_id.template_id or standard,
+            )
+        )
+        for (company, template), lines in groups.items():
             reply_to = lines[:1]._notify_get_reply_to(default=company.email_formatted)
             with compiled_once(template) as batch_template:
                 mails = batch_template.send_mail_batch(

@@ -11,6 +11,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL, split_every
 
 from ..engine.decide import Item, Level, decide
+from .ar_dunning_variant import draw_variant
 
 _logger = logging.getLogger(__name__)
 RUN_LOCK_KEY = "ar_dunning.run"
@@ -242,6 +243,10 @@ class ArDunningRun(models.Model):
         ]
         names = {row.id: row.name for row in rows}
         levels = {level.id: level for level in policy.level_ids}
+        variants = {
+            level.id: [(variant.id, variant.weight) for variant in level.variant_ids if variant.active]
+            for level in levels.values()
+        }
         engine_levels = [
             Level(lv.id, lv.offset_days, lv.channel, Decimal(str(lv.min_overdue_amount)))
             for lv in levels.values()
@@ -256,6 +261,9 @@ class ArDunningRun(models.Model):
                     "policy_id": policy.id,
                     "level_id": level.id if level else None,
                     "channel": level.channel if level else None,
+                    "variant_id": draw_variant(variants[level.id], f"{decision.customer}-{level.id}-{today}")
+                    if level and level.channel == "email"
+                    else None,
                     "invoice_ids": decision.items,
                     "raised_levels": {str(key): offset for key, offset in decision.raised.items()},
                     "paused_invoice_ids": list(decision.paused),
@@ -281,6 +289,7 @@ class ArDunningRun(models.Model):
             "policy_id",
             "level_id",
             "channel",
+            "variant_id",
             "raised_levels",
             "amount_overdue",
             "reason",
@@ -292,14 +301,14 @@ class ArDunningRun(models.Model):
             SQL(
                 """
             INSERT INTO ar_dunning_line (run_id, date, create_uid, write_uid, create_date, write_date,
-                                         company_id, partner_id, policy_id, level_id, channel, raised_levels,
-                                         amount_overdue, reason, state, pause_reasons)
+                                         company_id, partner_id, policy_id, level_id, channel, variant_id,
+                                         raised_levels, amount_overdue, reason, state, pause_reasons)
             SELECT %(run)s, %(date)s, %(uid)s, %(uid)s, %(now)s, %(now)s,
-                   r.company_id, r.partner_id, r.policy_id, r.level_id, r.channel, r.raised_levels,
-                   r.amount_overdue, r.reason, r.state, r.pause_reasons
+                   r.company_id, r.partner_id, r.policy_id, r.level_id, r.channel, r.variant_id,
+                   r.raised_levels, r.amount_overdue, r.reason, r.state, r.pause_reasons
               FROM jsonb_to_recordset(%(rows)s::jsonb) AS r(
                    company_id int, partner_id int, policy_id int, level_id int, channel varchar,
-                   raised_levels jsonb, amount_overdue numeric, reason varchar, state varchar,
+                   variant_id int, raised_levels jsonb, amount_overdue numeric, reason varchar, state varchar,
                    pause_reasons text)
             RETURNING id, company_id, partner_id
             """,

@@ -263,3 +263,42 @@ class TestDunningRun(ArTestCommon, MailCase):
         line = self._run("2026-03-31").line_ids.filtered(lambda ln: ln.partner_id == self.customer)
         self.assertEqual(line.amount_net, 320)
         self.assertIn("Net amount due", line.mail_id.body_html)
+
+    def test_ab_variants_are_drawn_by_weight_recorded_and_compared(self):
+        gentle = self.policy.level_ids.filtered(lambda lv: lv.offset_days == 1)
+        standard = self.env.ref("ar_dunning.mail_template_dunning_reminder")
+        short = standard.copy({"name": "Short reminder", "subject": "Short: invoices due"})
+        variants = self.env["ar.dunning.variant"].create(
+            [
+                {"level_id": gentle.id, "name": "A: standard", "template_id": standard.id, "weight": 1},
+                {"level_id": gentle.id, "name": "B: short", "template_id": short.id, "weight": 1},
+            ]
+        )
+        customers = self.env["res.partner"].create(
+            [{"name": f"Klient {n}", "email": f"klient{n}@example.com"} for n in range(40)]
+        )
+        with freeze_time("2026-03-01"):
+            invoices = self.env["account.move"]
+            for customer in customers:
+                invoices |= self._posted_invoice(
+                    100, "2026-02-01", customer, invoice_date_due=date(2026, 3, 30)
+                )
+        run = self._run("2026-03-31")
+        lines = run.line_ids.filtered(lambda ln: ln.partner_id in customers)
+        drawn = {variant: lines.filtered(lambda ln, v=variant: ln.variant_id == v) for variant in variants}
+        self.assertEqual(sum(len(group) for group in drawn.values()), 40)
+        self.assertTrue(all(10 <= len(group) <= 30 for group in drawn.values()), "roughly half each")
+        self.assertTrue(all(line.mail_id.subject == "Short: invoices due" for line in drawn[variants[1]]))
+        # The same customer draws the same variant when the run is decided again.
+        again = self.env["ar.dunning.run"].run_for_date("2026-03-31", send=False)
+        self.assertFalse(again.line_ids.filtered(lambda ln: ln.partner_id in customers), "already reminded")
+        # Pay the invoices of variant B's customers 5 days after the reminder.
+        paid_b = invoices.filtered(lambda inv: inv.partner_id in drawn[variants[1]].partner_id)
+        for invoice in paid_b:
+            self._register_payment(invoice, payment_date=date(2026, 4, 5))
+        self.env.flush_all()
+        report = {row.variant_id: row for row in self.env["ar.dunning.variant.report"].search([])}
+        self.assertEqual(report[variants[1]].reminder_count, len(drawn[variants[1]]))
+        self.assertEqual(report[variants[1]].paid_within_rate, 100)
+        self.assertEqual(report[variants[1]].mean_days_to_pay, 5)
+        self.assertEqual(report[variants[0]].paid_within_count, 0)
