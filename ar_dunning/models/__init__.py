@@ -11,3 +11,4 @@ from . import ir_qweb
 from . import ar_interest_rate
 from . import ar_dunning_fee
 from . import ar_dunning_variant
+from . import res_config_settings

@@ -1,3 +1,6 @@
+import io
+
+import xlsxwriter
 from markupsafe import Markup
 
 from odoo import api, fields, models
@@ -123,19 +126,31 @@ class ArDunningLine(models.Model):
     def _send_batch(self):
         """Deliver these reminders through their channels, falling back to a phone-call task when a customer
         cannot be reached by e-mail or SMS; record the level each invoice reached and a note on each
-        customer. Set-based: one e-mail rendering pass, one insert of tasks, one of notes."""
+        customer. Set-based: one e-mail rendering pass, one insert of tasks, one of notes. SMS wait while
+        the company's quiet hours last (the hourly cron sends them after)."""
         problems = {line: line._channel_problem(line.channel) for line in self}
-        emails = self.filtered(lambda line: not problems[line] and line.channel == "email")
-        sms = self.filtered(lambda line: not problems[line] and line.channel == "sms")
-        tasks = self - emails - sms
+        reachable = self.filtered(lambda line: not problems[line])
+        emails = reachable.filtered(lambda line: line.channel == "email")
+        sms = reachable.filtered(lambda line: line.channel == "sms")
+        letters = reachable.filtered(lambda line: line.channel == "letter")
+        escalations = reachable.filtered(lambda line: line.channel == "escalation")
+        tasks = self - emails - sms - letters - escalations
+        postponed = sms.filtered(lambda line: line.company_id._ar_quiet_now())
+        if postponed:
+            postponed.write({"error": self.env._("Waiting for the end of the quiet hours.")})
         if emails:
             emails._send_emails()
-        for line in sms:
+        for line in sms - postponed:
             line._send_sms()
+        if letters:
+            letters._send_letters()
+        if escalations:
+            escalations._escalate()
         if tasks:
             tasks._schedule_tasks(problems)
-        self._record_on_invoices()
-        self._note_on_customers()
+        delivered = self - postponed
+        delivered._record_on_invoices()
+        delivered._note_on_customers()
 
     def _channel_problem(self, channel):
         partner = self.partner_id
@@ -170,6 +185,136 @@ class ArDunningLine(models.Model):
             mail_by_line.update({mail.res_id: mail.id for mail in mails})
         for line in self:
             line.write({"state": "sent", "mail_id": mail_by_line.get(line.id)})
+
+    def _send_letters(self):
+        """A PDF letter per reminder (one rendering per document), kept on the reminder for printing."""
+        report = self.env.ref("ar_dunning.action_report_reminder_letter")
+        for line in self:
+            pdf, _type = report._render_qweb_pdf(report, line.ids)
+            attachment = self.env["ir.attachment"].create(
+                {
+                    "name": f"reminder-{line.partner_id.id}-{line.date}.pdf",
+                    "raw": pdf,
+                    "res_model": line._name,
+                    "res_id": line.id,
+                    "mimetype": "application/pdf",
+                }
+            )
+            line.message_post(
+                body=self.env._("Letter to print and post."),
+                attachment_ids=attachment.ids,
+                subtype_xmlid="mail.mt_note",
+            )
+            line.state = "sent"
+
+    def _escalate(self):
+        """Hand the customer over to collections: reminders stop, the file for the agency (invoices,
+        reminder history, contacts) is attached and the salesperson gets a task to send it."""
+        for line in self:
+            partner = line.partner_id
+            attachment = self.env["ir.attachment"].create(
+                {
+                    "name": f"collection-file-{partner.id}-{line.date}.xlsx",
+                    "raw": line._collection_file(),
+                    "res_model": line._name,
+                    "res_id": line.id,
+                    "mimetype": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                }
+            )
+            partner.ar_escalated_date = line.date
+            line.message_post(
+                body=self.env._("Handed over to collections; the agency's file is attached."),
+                attachment_ids=attachment.ids,
+                subtype_xmlid="mail.mt_note",
+            )
+            partner.activity_schedule(
+                "mail.mail_activity_data_todo",
+                date_deadline=line.date,
+                summary=self.env._("Send the collection file to the agency"),
+                note=self.env._("%s is handed over to collections: no more reminders.", partner.name),
+                user_id=(partner.user_id or self.env.user).id,
+            )
+            line.state = "done"
+
+    def _collection_file(self):
+        """The agency's file: open invoices, reminders sent, contacts (XLSX bytes)."""
+        self.ensure_one()
+        partner = self.partner_id
+        output = io.BytesIO()
+        workbook = xlsxwriter.Workbook(output, {"in_memory": True})
+        bold = workbook.add_format({"bold": True})
+        sheets = [
+            (
+                self.env._("Invoices"),
+                [
+                    self.env._("Invoice"),
+                    self.env._("Date"),
+                    self.env._("Due"),
+                    self.env._("Total"),
+                    self.env._("Amount Due"),
+                    self.env._("Days Late"),
+                ],
+                [
+                    (
+                        inv.name,
+                        str(inv.invoice_date),
+                        str(inv.invoice_date_due),
+                        inv.amount_total,
+                        inv.amount_residual,
+                        inv.ar_days_overdue,
+                    )
+                    for inv in (self.invoice_ids | self.paused_invoice_ids).sorted("invoice_date_due")
+                ],
+            ),
+            (
+                self.env._("Reminders"),
+                [self.env._("Date"), self.env._("Level"), self.env._("Channel"), self.env._("State")],
+                [
+                    (str(rem.date), rem.level_id.name or "", rem.channel or "", rem.state)
+                    for rem in partner.ar_dunning_line_ids.sorted("date")
+                ],
+            ),
+            (
+                self.env._("Contacts"),
+                [
+                    self.env._("Name"),
+                    self.env._("E-mail"),
+                    self.env._("Phone"),
+                    self.env._("Address"),
+                    self.env._("VAT"),
+                ],
+                [
+                    (
+                        c.name,
+                        c.email or "",
+                        c.phone or "",
+                        c._display_address(without_company=True) or "",
+                        c.vat or "",
+                    )
+                    for c in partner | partner.child_ids
+                ],
+            ),
+        ]
+        for title, header, rows in sheets:
+            sheet = workbook.add_worksheet(title)
+            sheet.write_row(0, 0, header, bold)
+            for index, row in enumerate(rows, start=1):
+                sheet.write_row(index, 0, row)
+            sheet.set_column(0, len(header), 18)
+        workbook.close()
+        return output.getvalue()
+
+    @api.model
+    def _cron_send_postponed(self):
+        """Send the SMS reminders that waited for the end of the quiet hours."""
+        waiting = self.search(
+            [("state", "=", "draft"), ("channel", "=", "sms"), ("run_id.state", "=", "done")]
+        )
+        ready = waiting.filtered(lambda line: not line.company_id._ar_quiet_now())
+        if ready:
+            ready.write({"error": False})
+            ready._send_batch()
+        return True
 
     def _send_sms(self):
         body = self.env._(

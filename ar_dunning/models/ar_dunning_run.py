@@ -31,9 +31,13 @@ class _Row:
     disputed: bool
     promised: date | None
     hold_until: date | None
+    opted_out: bool
+    escalated: date | None
+    preferred_channel: str | None
 
 
 SEND_BATCH = 200
+PREFERABLE_CHANNELS = ("email", "sms", "letter")
 
 
 class ArDunningRun(models.Model):
@@ -170,8 +174,11 @@ class ArDunningRun(models.Model):
             SELECT m.id, m.name, m.company_id, m.commercial_partner_id AS customer,
                    m.invoice_date_due AS due, m.amount_residual_signed AS residual,
                    level.offset_days AS last_offset, m.ar_dunning_paused AS disputed,
-                   m.ar_promise_date AS promised, m.ar_dunning_hold_until AS hold_until
+                   m.ar_promise_date AS promised, m.ar_dunning_hold_until AS hold_until,
+                   customer.ar_dunning_opt_out AS opted_out, customer.ar_escalated_date AS escalated,
+                   customer.ar_dunning_channel AS preferred_channel
               FROM account_move m
+              JOIN res_partner customer ON customer.id = m.commercial_partner_id
               LEFT JOIN ar_dunning_level level ON level.id = m.ar_dunning_level_id
              WHERE m.move_type = 'out_invoice'
                AND m.state = 'posted'
@@ -220,7 +227,11 @@ class ArDunningRun(models.Model):
                 disputes.setdefault(move_id, name)
         reasons = {}
         for row in rows:
-            if row.disputed:
+            if row.escalated:
+                reasons[row.id] = self.env._("handed over to collections on %s", row.escalated)
+            elif row.opted_out:
+                reasons[row.id] = self.env._("the customer receives no reminders")
+            elif row.disputed:
                 reasons[row.id] = self.env._("disputed (%s)", disputes.get(row.id, ""))
             elif row.promised and row.promised + grace >= today:
                 reasons[row.id] = self.env._("payment promised for %s", row.promised)
@@ -242,6 +253,7 @@ class ArDunningRun(models.Model):
             for row in rows
         ]
         names = {row.id: row.name for row in rows}
+        preferred = {row.customer: row.preferred_channel for row in rows}
         levels = {level.id: level for level in policy.level_ids}
         variants = {
             level.id: [(variant.id, variant.weight) for variant in level.variant_ids if variant.active]
@@ -254,15 +266,18 @@ class ArDunningRun(models.Model):
         values = []
         for decision in decide(items, engine_levels, today):
             level = levels[decision.level.key] if decision.level else None
+            channel = level.channel if level else None
+            if channel in PREFERABLE_CHANNELS and preferred.get(decision.customer):
+                channel = preferred[decision.customer]
             values.append(
                 {
                     "company_id": company.id,
                     "partner_id": decision.customer,
                     "policy_id": policy.id,
                     "level_id": level.id if level else None,
-                    "channel": level.channel if level else None,
+                    "channel": channel,
                     "variant_id": draw_variant(variants[level.id], f"{decision.customer}-{level.id}-{today}")
-                    if level and level.channel == "email"
+                    if channel == "email"
                     else None,
                     "invoice_ids": decision.items,
                     "raised_levels": {str(key): offset for key, offset in decision.raised.items()},

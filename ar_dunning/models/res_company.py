@@ -1,3 +1,5 @@
+import pytz
+
 from odoo import fields, models
 
 
@@ -9,6 +11,24 @@ class ResCompany(models.Model):
         string="Default Dunning Policy",
         help="For customers without a policy of their own; empty: the company's first policy.",
     )
+
+    ar_quiet_start = fields.Float(
+        string="Quiet Hours From", default=20.0, help="No SMS from this hour (company time zone)."
+    )
+    ar_quiet_end = fields.Float(string="Quiet Hours Until", default=8.0)
+    ar_quiet_weekends = fields.Boolean(string="Quiet on Weekends", default=True)
+
+    def _ar_quiet_now(self):
+        """Whether it is now within the company's quiet hours (its time zone)."""
+        self.ensure_one()
+        now = fields.Datetime.now().replace(tzinfo=pytz.utc).astimezone(pytz.timezone(self._ar_timezone()))
+        if self.ar_quiet_weekends and now.weekday() >= 5:
+            return True
+        hour = now.hour + now.minute / 60
+        start, end = self.ar_quiet_start, self.ar_quiet_end
+        if start == end:
+            return False
+        return start <= hour < end if start < end else hour >= start or hour < end
 
     def _ar_default_dunning_policy(self):
         self.ensure_one()

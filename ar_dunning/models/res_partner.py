@@ -22,6 +22,22 @@ class ResPartner(models.Model):
         help="The reminder sequence for this customer; empty: its segment's, else the company's default.",
     )
     ar_dunning_line_ids = fields.One2many("ar.dunning.line", "partner_id", string="Reminders", readonly=True)
+    ar_dunning_opt_out = fields.Boolean(
+        string="No Payment Reminders",
+        tracking=True,
+        help="The customer receives no reminder of any channel; its overdue invoices are shown as paused.",
+    )
+    ar_dunning_channel = fields.Selection(
+        selection=[("email", "E-mail"), ("sms", "SMS"), ("letter", "Printed letter")],
+        string="Preferred Reminder Channel",
+        help="Used instead of the level's e-mail, SMS or letter; calls and hand-overs are kept.",
+    )
+    ar_escalated_date = fields.Date(
+        string="Handed Over to Collections",
+        readonly=True,
+        copy=False,
+        help="Since this day the collection agency handles the customer: no more reminders.",
+    )
 
     def _ar_dunning_policy(self, company, default=None):
         """The customer's policy in ``company``: its own, else its segment's, else the company's default

@@ -1,6 +1,9 @@
+import io
 from datetime import date
 from email.message import EmailMessage
+from unittest.mock import patch
 
+import openpyxl
 from freezegun import freeze_time
 
 from odoo import Command
@@ -292,13 +295,86 @@ class TestDunningRun(ArTestCommon, MailCase):
         # The same customer draws the same variant when the run is decided again.
         again = self.env["ar.dunning.run"].run_for_date("2026-03-31", send=False)
         self.assertFalse(again.line_ids.filtered(lambda ln: ln.partner_id in customers), "already reminded")
-        # Pay the invoices of variant B's customers 5 days after the reminder.
-        paid_b = invoices.filtered(lambda inv: inv.partner_id in drawn[variants[1]].partner_id)
-        for invoice in paid_b:
+        # Pay the invoices of variant B's reminders 5 days after the reminder.
+        lines_b = run.line_ids.filtered(lambda ln: ln.variant_id == variants[1])
+        for invoice in lines_b.invoice_ids:
             self._register_payment(invoice, payment_date=date(2026, 4, 5))
         self.env.flush_all()
         report = {row.variant_id: row for row in self.env["ar.dunning.variant.report"].search([])}
-        self.assertEqual(report[variants[1]].reminder_count, len(drawn[variants[1]]))
+        self.assertEqual(report[variants[1]].reminder_count, len(lines_b))
+        self.assertEqual(report[variants[1]].invoice_count, len(lines_b.invoice_ids))
         self.assertEqual(report[variants[1]].paid_within_rate, 100)
         self.assertEqual(report[variants[1]].mean_days_to_pay, 5)
         self.assertEqual(report[variants[0]].paid_within_count, 0)
+
+    def test_opted_out_customers_are_paused_with_the_reason(self):
+        self.customer.ar_dunning_opt_out = True
+        line = self._run("2026-03-31").line_ids.filtered(lambda ln: ln.partner_id == self.customer)
+        self.assertEqual(line.state, "paused")
+        self.assertIn("receives no reminders", line.pause_reasons)
+
+    def test_preferred_channel_replaces_the_levels_email(self):
+        self.customer.write({"ar_dunning_channel": "letter"})
+        line = self._run("2026-03-31").line_ids.filtered(lambda ln: ln.partner_id == self.customer)
+        self.assertEqual((line.channel, line.state), ("letter", "sent"))
+        self.assertFalse(line.mail_id)
+        letter = self.env["ir.attachment"].search(
+            [("res_model", "=", "ar.dunning.line"), ("res_id", "=", line.id)]
+        )
+        self.assertEqual(len(letter), 1)
+        self.assertIn(self.late_9.name, letter.raw.decode(errors="replace"), "the letter lists the invoices")
+        self.assertEqual(self.late_9.ar_dunning_level_id.name, "Formal")
+
+    def test_escalation_stops_contact_and_exports_the_file(self):
+        self.policy.level_ids.filtered(lambda lv: lv.offset_days == 14).channel = "escalation"
+        self._run("2026-03-31")
+        line = self._run("2026-04-05").line_ids.filtered(lambda ln: ln.partner_id == self.customer)
+        self.assertEqual((line.channel, line.state), ("escalation", "done"))
+        self.assertEqual(self.customer.ar_escalated_date, date(2026, 4, 5))
+        export = self.env["ir.attachment"].search(
+            [("res_model", "=", "ar.dunning.line"), ("res_id", "=", line.id)]
+        )
+        book = openpyxl.load_workbook(io.BytesIO(export.raw))
+        self.assertEqual(book.sheetnames, ["Invoices", "Reminders", "Contacts"])
+        invoices = [row[0] for row in book["Invoices"].iter_rows(min_row=2, values_only=True)]
+        self.assertIn(self.late_9.name, invoices)
+        self.assertTrue(self.customer.activity_ids.filtered(lambda a: "collection file" in a.summary))
+        later = self._run("2026-04-30").line_ids.filtered(lambda ln: ln.partner_id == self.customer)
+        self.assertEqual(later.state, "paused")
+        self.assertIn("handed over to collections", later.pause_reasons)
+
+    def test_sms_wait_for_the_end_of_the_quiet_hours(self):
+        self.policy.level_ids.channel = "sms"
+        self.customer.phone = "+48 600 100 200"
+        self.company.partner_id.tz = "Europe/Warsaw"
+        self.company.write({"ar_quiet_start": 20.0, "ar_quiet_end": 8.0, "ar_quiet_weekends": True})
+        with freeze_time("2026-03-31 19:30"), self.mock_mail_gateway():  # 21:30 in Warsaw
+            run = self.env["ar.dunning.run"].run_for_date("2026-03-31")
+        line = run.line_ids.filtered(lambda ln: ln.partner_id == self.customer)
+        self.assertEqual(line.state, "draft")
+        self.assertIn("quiet hours", line.error)
+        self.assertFalse(self.late_9.ar_dunning_level_id, "not reminded yet")
+        with freeze_time("2026-04-01 05:00"):  # 07:00 in Warsaw: still quiet
+            self.env["ar.dunning.line"]._cron_send_postponed()
+        self.assertEqual(line.state, "draft")
+        with freeze_time("2026-04-01 07:00"):  # 09:00
+            self.env["ar.dunning.line"]._cron_send_postponed()
+        self.assertEqual(line.state, "sent")
+        self.assertEqual(self.late_9.ar_dunning_level_id.name, "Formal")
+
+    def test_a_run_killed_midway_leaves_nothing_and_runs_again_once(self):
+        class Killed(BaseException):  # the worker is killed: nothing catches it
+            pass
+
+        def crash(lines):
+            raise Killed
+
+        with self.assertRaises(Killed), self.env.cr.savepoint(), freeze_time("2026-03-31"):
+            with patch.object(type(self.env["ar.dunning.line"]), "_note_on_customers", crash):
+                self.env["ar.dunning.run"].run_for_date("2026-03-31")
+        self.env.invalidate_all()
+        self.assertFalse(self.late_9.ar_dunning_level_id)
+        self.assertFalse(self.env["mail.mail"].search([("model", "=", "ar.dunning.line")]))
+        run = self._run("2026-03-31")
+        self.assertEqual(len(run.line_ids.filtered(lambda ln: ln.partner_id == self.customer).mail_id), 1)
+        self.assertFalse(self._run("2026-03-31").line_ids)
