@@ -38,6 +38,7 @@ class _Row:
 
 SEND_BATCH = 200
 PREFERABLE_CHANNELS = ("email", "sms", "letter")
+BANK_PAUSE_DAYS = 10
 
 
 class ArDunningRun(models.Model):
@@ -225,6 +226,7 @@ class ArDunningRun(models.Model):
                 )
             ):
                 disputes.setdefault(move_id, name)
+        unmatched = self._unreconciled_bank_payments(company, {row.customer for row in rows})
         reasons = {}
         for row in rows:
             if row.escalated:
@@ -235,9 +237,40 @@ class ArDunningRun(models.Model):
                 reasons[row.id] = self.env._("disputed (%s)", disputes.get(row.id, ""))
             elif row.promised and row.promised + grace >= today:
                 reasons[row.id] = self.env._("payment promised for %s", row.promised)
+            elif row.customer in unmatched:
+                reasons[row.id] = self.env._(
+                    "a payment of %(amount)s seen on the bank on %(date)s is not reconciled yet",
+                    amount=unmatched[row.customer][0],
+                    date=unmatched[row.customer][1],
+                )
             elif row.hold_until and row.hold_until >= today:
                 reasons[row.id] = self.env._("on hold until %s", row.hold_until)
         return reasons
+
+    def _unreconciled_bank_payments(self, company, customer_ids):
+        """``{customer id: (amount, date)}``: incoming bank payments of these customers in the last
+        ``BANK_PAUSE_DAYS`` days not reconciled yet (their invoices wait rather than be reminded)."""
+        if not customer_ids:
+            return {}
+        rows = self.env.execute_query(
+            SQL(
+                """
+            SELECT partner.commercial_partner_id, SUM(line.amount), MAX(move.date)
+              FROM account_bank_statement_line line
+              JOIN account_move move ON move.id = line.move_id
+              JOIN res_partner partner ON partner.id = line.partner_id
+             WHERE line.company_id = %s AND NOT line.is_reconciled AND line.amount > 0
+               AND move.state = 'posted' AND move.date BETWEEN %s AND %s
+               AND partner.commercial_partner_id = ANY(%s)
+             GROUP BY 1
+            """,
+                company.id,
+                self.date - timedelta(days=BANK_PAUSE_DAYS),
+                self.date,
+                list(customer_ids),
+            )
+        )
+        return {customer: (amount, day) for customer, amount, day in rows}
 
     def _prepare_line_values(self, company, policy, rows, pauses):
         today = self.date

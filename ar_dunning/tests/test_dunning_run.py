@@ -378,3 +378,18 @@ class TestDunningRun(ArTestCommon, MailCase):
         run = self._run("2026-03-31")
         self.assertEqual(len(run.line_ids.filtered(lambda ln: ln.partner_id == self.customer).mail_id), 1)
         self.assertFalse(self._run("2026-03-31").line_ids)
+
+    def test_a_payment_seen_on_the_bank_but_not_reconciled_pauses_the_customer(self):
+        with freeze_time("2026-03-30"):
+            self.env["account.bank.statement.line"].create(
+                {
+                    "journal_id": self.company_data["default_journal_bank"].id,
+                    "date": date(2026, 3, 30),
+                    "payment_ref": "przelew za faktury",
+                    "partner_id": self.customer.id,
+                    "amount": 350,
+                }
+            )
+        line = self._run("2026-03-31").line_ids.filtered(lambda ln: ln.partner_id == self.customer)
+        self.assertEqual(line.state, "paused")
+        self.assertIn("seen on the bank on 2026-03-30 is not reconciled yet", line.pause_reasons)
