@@ -505,6 +505,7 @@ class ArDemoLoader(models.AbstractModel):
         loader._demo_disputes(deals)
         loader._demo_unmatched_transactions(company, journal, deals)
         loader._demo_automation(company, customers, products)
+        loader._demo_reporting(company)
         return True
 
     # Helpers
@@ -957,6 +958,20 @@ class ArDemoLoader(models.AbstractModel):
             }
         )
         self.env["account.bank.statement.line"].create([{"journal_id": journal.id, **v} for v in vals_list])
+
+    def _demo_reporting(self, company):
+        """A year of month-end KPI snapshots (the aging as of each day is computed from the history), today's
+        snapshot, and the administrator on the daily digest."""
+        today = company._ar_today()
+        month_end = today.replace(day=1) - timedelta(days=1)
+        days = []
+        for _ in range(12):
+            days.append(month_end)
+            month_end = month_end.replace(day=1) - timedelta(days=1)
+        snapshots = self.env["ar.kpi.snapshot"]
+        for day in [*reversed(days), today]:
+            snapshots._take(day, company)
+        company.ar_digest_user_ids = self.env.ref("base.user_admin")
 
     def _demo_automation(self, company, customers, products):
         """Switch the company to automatic invoicing and show each billing mode once: a milestone project,

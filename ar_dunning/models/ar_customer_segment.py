@@ -153,7 +153,35 @@ class ArCustomerSegment(models.Model):
                 today=today,
             )
         )
+        self.env["ar.payment.promise"].flush_model()
+        self.env["ar.dispute"].flush_model()
+        broken = self.env.execute_query(
+            SQL(
+                """
+            SELECT partner_id, count(*) FROM ar_payment_promise
+             WHERE company_id = %s AND state = 'broken' AND date_promised >= %s
+             GROUP BY partner_id
+            """,
+                company.id,
+                since,
+            )
+        )
+        disputes = self.env.execute_query(
+            SQL(
+                """
+            SELECT partner_id, count(*) FROM ar_dispute
+             WHERE company_id = %s AND date_opened >= %s AND stage != 'rejected'
+             GROUP BY partner_id
+            """,
+                company.id,
+                since,
+            )
+        )
         data = defaultdict(dict)
+        for partner_id, count in broken:
+            data[partner_id]["broken_promises"] = count
+        for partner_id, count in disputes:
+            data[partner_id]["disputes"] = count
         for partner_id, count, avg_late in paid:
             data[partner_id].update(paid_count=count, avg_days_late=Decimal(str(round(avg_late or 0, 2))))
         for partner_id, days in open_late:

@@ -77,6 +77,24 @@ class TestCustomerSegments(ArTestCommon):
         self.env["ar.customer.segment"]._segment_customers(self.company)
         self.assertEqual(self.punctual.with_company(self.company).ar_segment_id, self.high_risk)
 
+    @freeze_time("2026-06-30")
+    def test_broken_promises_and_disputes_lose_the_strategic_segment(self):
+        for month in (2, 3):
+            self._paid(self.punctual, date(2026, month, 1), date(2026, month, 1))
+        open_invoice = self._posted_invoice(
+            100, "2026-06-01", self.punctual, invoice_date_due=date(2026, 7, 1)
+        )
+        self.env["ar.customer.segment"]._segment_customers(self.company)
+        self.assertEqual(self.punctual.with_company(self.company).ar_segment_id, self.strategic)
+        promise = self.env["ar.payment.promise"].create(
+            {"invoice_id": open_invoice.id, "date_promised": date(2026, 6, 10)}
+        )
+        promise.state = "broken"
+        self.env["ar.customer.segment"]._segment_customers(self.company)
+        self.assertEqual(
+            self.punctual.with_company(self.company).ar_segment_id, self.standard, "a broken promise"
+        )
+
     def test_policy_comes_from_the_customer_then_its_segment_then_the_company(self):
         partner = self.newcomer.with_company(self.company)
         self.company.ar_dunning_policy_id = self.normal
