@@ -11,7 +11,9 @@
     "data": [
         "security/ir.model.access.csv",
         "security/ar_bank_psd2_security.xml",
+        "data/ir_cron_data.xml",
         "views/ar_bank_connection_views.xml",
+        "views/ar_bank_statement_import_views.xml",
         "views/ar_bank_psd2_menus.xml",
     ],
     "demo": [

@@ -1,1 +1,3 @@
 from . import test_bank_connection
+from . import test_statement_import
+from . import test_bank_sync

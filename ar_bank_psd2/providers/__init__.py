@@ -1,0 +1,8 @@
+"""Open-banking providers behind one small interface (see :class:`base.Provider`)."""
+
+from .base import Provider, ProviderError
+from .berlin_group import BerlinGroupProvider
+
+PROVIDERS = {
+    "berlin_group": BerlinGroupProvider,
+}

@@ -1,0 +1,218 @@
+import re
+from datetime import date, timedelta
+from pathlib import Path
+
+from freezegun import freeze_time
+
+from odoo.exceptions import UserError
+from odoo.tests import tagged
+
+from odoo.addons.ar_automation.tests.common import ArTestCommon
+
+from .mock_bank import MockBank
+
+SPEC = Path(__file__).resolve().parents[3] / "shared" / "specs" / "berlin-group-psd2-api-1.3.12.yaml"
+TODAY = date(2026, 11, 23)
+
+
+@tagged("post_install", "-at_install")
+class TestBankSync(ArTestCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.pln = cls.setup_other_currency("PLN")
+        cls.journal = cls.env["account.journal"].create(
+            {
+                "name": "mBank API",
+                "type": "bank",
+                "code": "MBAPI",
+                "currency_id": cls.pln.id,
+                "company_id": cls.company.id,
+                "bank_account_id": cls.env["res.partner.bank"]
+                .create(
+                    {"acc_number": "PL61109010140000071219812874", "partner_id": cls.company.partner_id.id}
+                )
+                .id,
+            }
+        )
+
+    def setUp(self):
+        super().setUp()
+        self.bank = MockBank(page_size=100, today=TODAY)
+        self.resource = self.bank.add_account("PL61109010140000071219812874")
+        self.addCleanup(self.bank.stop)
+        self.connection = self.env["ar.bank.connection"].create(
+            {"name": "mBank", "provider": "berlin_group", "api_base_url": self.bank.start()}
+        )
+
+    def _connect(self):
+        with freeze_time(TODAY):
+            action = self.connection.action_connect()
+        consent_id = re.search(r"/sca/(\w+)", action["url"]).group(1)
+        self.bank.approve(consent_id)
+        with freeze_time(TODAY):
+            self.assertTrue(self.connection._ar_finish_consent())
+        return consent_id
+
+    def test_consent_by_redirect_maps_the_accounts_to_journals(self):
+        consent_id = self._connect()
+        self.assertEqual(self.connection.state, "active")
+        self.assertEqual(self.connection.account_ids.journal_id, self.journal)
+        self.assertEqual(self.connection.consent_expiry.date(), TODAY + timedelta(days=180))
+        self.assertEqual(self.bank.consents[consent_id]["frequencyPerDay"], 4)
+        self.assertTrue(all("x-request-id" in headers for _m, _p, headers in self.bank.requests))
+
+    def test_sync_books_new_transactions_once_across_pages_and_files(self):
+        self._connect()
+        for n in range(250):
+            self.bank.add_transaction(
+                self.resource,
+                100 + n,
+                TODAY - timedelta(days=n % 20),
+                name=f"Klient {n}",
+                iban="PL27114020040000300201355387",
+                remittance=f"FV/2026/{n:05d}",
+            )
+        with freeze_time(TODAY):
+            lines = self.connection.action_sync()
+        self.assertEqual(len(lines), 250)
+        pages = [p for m, p, _h in self.bank.requests if "/transactions" in p]
+        self.assertEqual(len(pages), 3, "250 transactions in pages of 100")
+        line = lines.filtered(lambda ln: ln.amount == 100)
+        self.assertRecordValues(
+            line, [{"ar_import_id": "E00000001", "ar_source": "api", "partner_name": "Klient 0"}]
+        )
+        self.assertEqual(line.transaction_details["raw"]["transactionId"], "T00000001")
+        # The next sync reads from 3 days before the last booked day and books only what is new.
+        self.bank.add_transaction(self.resource, 999, TODAY, name="Nowy", remittance="FV/2026/99999")
+        with freeze_time(TODAY):
+            again = self.connection.action_sync()
+        self.assertEqual(again.mapped("amount"), [999])
+
+    def test_unattended_reads_stop_at_four_a_day_user_reads_do_not_count(self):
+        self._connect()
+        self.bank.add_transaction(self.resource, 10, TODAY, name="A", remittance="x")
+        with freeze_time(TODAY):
+            for _ in range(4):
+                self.connection._sync()
+            self.assertEqual(self.connection.unattended_reads, 4)
+            self.assertFalse(self.connection._sync())
+            self.assertIn("unattended reads for today are used up", self.connection.last_error)
+            self.connection.action_sync()  # a user is present
+        self.assertEqual(self.connection.state, "active")
+
+    def test_bank_limit_errors_and_expiry_lose_nothing_and_double_nothing(self):
+        self._connect()
+        for n in range(150):
+            self.bank.add_transaction(self.resource, 1 + n, TODAY, name="K", remittance=f"R{n}")
+        # A server error on the second page: nothing is booked, the error is shown.
+        self.bank.failures = [None] if False else []
+        calls = len(self.bank.requests)
+        self.bank.failures = []
+        with freeze_time(TODAY):
+            original = self.bank._transactions
+
+            def fail_second_page(handler, resource_id, query, path):
+                if query.get("page") == "1":
+                    return self.bank._error(handler, 503, "SERVICE_UNAVAILABLE", "maintenance")
+                return original(handler, resource_id, query, path)
+
+            self.bank._transactions = fail_second_page
+            self.assertFalse(self.connection.action_sync())
+            self.assertEqual(self.connection.state, "error")
+            self.assertIn("503", self.connection.last_error)
+            self.bank._transactions = original
+            lines = self.connection.action_sync()
+        self.assertEqual(len(lines), 150)
+        self.assertEqual(self.connection.state, "active")
+        self.assertGreater(len(self.bank.requests), calls)
+        # A 429 from the bank keeps the state and says when to retry.
+        self.bank.failures = [429]
+        with freeze_time(TODAY):
+            self.connection.action_sync()
+        self.assertIn("limit", self.connection.last_error)
+        # The consent expires at the bank: the connection asks to reconnect.
+        self.bank.expire(next(iter(self.bank.consents)))
+        with freeze_time(TODAY):
+            self.assertFalse(self.connection.action_sync())
+        self.assertEqual(self.connection.state, "expired")
+        self.assertIn("CONSENT_EXPIRED", self.connection.last_error)
+        with self.assertRaises(UserError):
+            self.connection.action_sync()
+
+    def test_a_broken_connection_is_an_error_not_a_crash(self):
+        # (Odoo's test runner stretches request time-outs to 10 s: test_engine_provider.py covers them.)
+        self._connect()
+        self.bank.failures = ["drop"]
+        with freeze_time(TODAY):
+            self.assertFalse(self.connection.action_sync())
+        self.assertEqual(self.connection.state, "error")
+        self.assertIn("cannot be reached", self.connection.last_error)
+
+    def test_payments_from_the_api_and_a_file_are_booked_once(self):
+        self._connect()
+        self.bank.add_transaction(
+            self.resource,
+            1230,
+            date(2026, 3, 13),
+            name="Hurtownia Żółw Sp. z o.o.",
+            iban="PL27114020040000300201355387",
+            remittance="/VAT/230,00/IDC/5260250274/INV/FV 1/2026/TXT/zapłata za towar",
+        )
+        self.connection.account_ids.last_booking_date = date(2026, 3, 14)
+        with freeze_time(TODAY):
+            self.assertEqual(len(self.connection.action_sync()), 1)
+        data = (Path(__file__).parent / "data" / "camt053_two_accounts.xml").read_bytes()
+        lines = self.journal.ar_import_statement_file(data, "camt.xml")
+        self.assertNotIn(1230, lines.mapped("amount"), "already booked from the API")
+
+    def test_expiring_consents_get_a_renewal_task(self):
+        self._connect()
+        self.connection.consent_expiry = "2026-12-01 00:00:00"
+        with freeze_time(TODAY):
+            self.env["ar.bank.connection"]._cron_consent_reminders()
+        self.assertEqual(self.connection.state, "expiring")
+        self.assertIn("Renew the bank consent", self.connection.activity_ids.summary)
+
+    def test_secrets_are_for_settings_administrators_only(self):
+        self.connection.sudo().client_secret = "s3cr3t"
+        collector = self.env["res.users"].create(
+            {
+                "name": "Collector",
+                "login": "collector.bank",
+                "group_ids": [(6, 0, [self.env.ref("ar_automation.ar_automation_group_collector").id])],
+                "company_id": self.company.id,
+                "company_ids": [(6, 0, self.company.ids)],
+            }
+        )
+        fields_seen = self.connection.with_user(collector).fields_get()
+        self.assertNotIn("client_secret", fields_seen)
+        self.assertNotIn("consent_id", fields_seen)
+
+    def test_the_mock_follows_the_berlin_group_specification(self):
+        if not SPEC.is_file():
+            self.skipTest(f"the specification is not at {SPEC}")
+        spec = SPEC.read_text()
+        for path in (
+            "/v1/consents:",
+            "/v1/consents/{consentId}/status:",
+            "/v1/accounts:",
+            "/v1/accounts/{account-id}/transactions:",
+        ):
+            self.assertIn(f"\n  {path}", spec, path)
+        block = spec.split("\n    transactions:\n", 1)[1].split("\n    ", 1)[0]
+        properties = set(re.findall(r"^        (\w+):", "\n" + block, re.M)) | set(
+            re.findall(r"\n        (\w+):", spec.split("\n    transactions:\n", 1)[1][:6000])
+        )
+        tx = self.bank.add_transaction(
+            self.resource, 5, TODAY, name="X", iban="PL27114020040000300201355387", remittance="r"
+        )
+        self.assertLessEqual(set(tx), properties, "every field the mock sends is a transactions field")
+        # Error bodies: tppMessages of category, code and text, as the mock sends them; the 429 example
+        # of the specification is the mock's ACCESS_EXCEEDED.
+        self.assertIn("tppMessages:", spec)
+        self.assertIn('"code": "ACCESS_EXCEEDED"', spec)
+        for key in ("category:", "code:", "text:"):
+            self.assertIn(
+                key, spec.split("tppMessage401_AIS:", 1)[1][:1500] if "tppMessage401_AIS:" in spec else spec
+            )
