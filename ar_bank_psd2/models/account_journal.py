@@ -181,7 +181,7 @@ class AccountJournal(models.Model):
         bank_statement = self.env["account.bank.statement"]
         lines = self.env["account.bank.statement.line"]
         if values:
-            lines = lines.create(values)
+            lines = self._ar_create_lines(values)
             bank_statement = bank_statement.create(
                 {
                     "name": statement.statement_id or filename,
@@ -196,6 +196,17 @@ class AccountJournal(models.Model):
                 }
             )
         return lines, duplicates, bank_statement, gap
+
+    def _ar_create_lines(self, values):
+        """Create statement lines in one batch, without the chatter bookkeeping nobody reads on them."""
+        return (
+            self.env["account.bank.statement.line"]
+            .with_context(
+                tracking_disable=True, mail_create_nolog=True, mail_notrack=True, mail_create_nosubscribe=True
+            )
+            .create(values)
+            .with_context(self.env.context)
+        )
 
     def _ar_gap(self, statement):
         """A message when the statement's opening balance differs from what the journal holds before it."""

@@ -263,4 +263,4 @@ class AccountJournal(models.Model):
         fingerprint: the same payment may have come in a file)."""
         new, _duplicates = self._ar_new_transactions(transactions)
         values = [self._ar_statement_line_values(tx, "api", print_) for tx, print_ in new]
-        return self.env["account.bank.statement.line"].create(values)
+        return self._ar_create_lines(values)
