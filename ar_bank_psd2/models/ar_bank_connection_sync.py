@@ -58,9 +58,6 @@ class ArBankConnection(models.Model):
     unattended_reads = fields.Integer(readonly=True, copy=False, help="Unattended reads today.")
     unattended_day = fields.Date(readonly=True, copy=False)
     api_timeout = fields.Float(string="Time-out (s)", default=30.0, help="How long to wait for the bank.")
-    include_pending = fields.Boolean(
-        string="Preview Pending", help="Also read pending transactions (shown, never booked)."
-    )
 
     def _provider(self):
         self.ensure_one()
