@@ -42,6 +42,15 @@ class ArKpi(models.AbstractModel):
     # ------------------------------------------------------------------
 
     @api.model
+    def _scope(self, column):
+        """``AND <column> = ANY(customers)`` when the figures are restricted to some customers (a segment:
+        context key ``ar_kpi_partner_ids``), else nothing."""
+        partner_ids = self.env.context.get("ar_kpi_partner_ids")
+        if partner_ids is None:
+            return SQL("")
+        return SQL("AND %s = ANY(%s)", SQL(column), list(partner_ids))
+
+    @api.model
     def _receivable_account_ids(self, company):
         return (
             self.env["account.account"]
@@ -79,6 +88,7 @@ class ArKpi(models.AbstractModel):
               LEFT JOIN added_back ON added_back.id = line.id
              WHERE line.account_id = ANY(%(accounts)s) AND line.reconciled IS NOT TRUE
                AND line.company_id = %(company)s AND line.parent_state = 'posted' AND line.date <= %(as_of)s
+               %(scope)s
              UNION ALL
             SELECT line.id, line.move_id, line.partner_id, line.currency_id,
                    COALESCE(line.date_maturity, line.date),
@@ -87,11 +97,12 @@ class ArKpi(models.AbstractModel):
               FROM added_back
               JOIN account_move_line line ON line.id = added_back.id
              WHERE line.account_id = ANY(%(accounts)s) AND line.reconciled
-               AND line.parent_state = 'posted' AND line.date <= %(as_of)s
+               AND line.parent_state = 'posted' AND line.date <= %(as_of)s %(scope)s
             """,
             company=company.id,
             as_of=as_of,
             accounts=self._receivable_account_ids(company),
+            scope=self._scope("line.partner_id"),
         )
 
     @api.model
@@ -148,12 +159,13 @@ class ArKpi(models.AbstractModel):
                   JOIN account_account account ON account.id = line.account_id
                                               AND account.account_type = 'asset_receivable'
                  WHERE line.company_id = %s AND line.parent_state = 'posted'
-                   AND line.date BETWEEN %s AND %s
+                   AND line.date BETWEEN %s AND %s %s
                  GROUP BY 1
                 """,
                     company.id,
                     first,
                     as_of,
+                    self._scope("line.partner_id"),
                 )
             )
         )
@@ -175,11 +187,12 @@ class ArKpi(models.AbstractModel):
                                     AND move.move_type IN ('out_invoice', 'out_refund')
               JOIN account_account account ON account.id = line.account_id
                                           AND account.account_type = 'asset_receivable'
-             WHERE line.company_id = %s AND line.parent_state = 'posted' AND line.date BETWEEN %s AND %s
+             WHERE line.company_id = %s AND line.parent_state = 'posted' AND line.date BETWEEN %s AND %s %s
             """,
                 company.id,
                 start,
                 end,
+                self._scope("line.partner_id"),
             )
         )
         return to_decimal(rows[0][0])
@@ -192,11 +205,12 @@ class ArKpi(models.AbstractModel):
             SQL(
                 """
             SELECT COALESCE(SUM(balance), 0) FROM account_move_line
-             WHERE account_id = ANY(%s) AND company_id = %s AND parent_state = 'posted' AND date <= %s
+             WHERE account_id = ANY(%s) AND company_id = %s AND parent_state = 'posted' AND date <= %s %s
             """,
                 self._receivable_account_ids(company),
                 company.id,
                 as_of,
+                self._scope("partner_id"),
             )
         )
         return to_decimal(rows[0][0])
@@ -218,11 +232,12 @@ class ArKpi(models.AbstractModel):
                     HAVING MAX(max_date) >= %(start)s) paid ON paid.id = line.id
               JOIN account_account account ON account.id = line.account_id
                                           AND account.account_type = 'asset_receivable'
-             WHERE line.company_id = %(company)s AND line.reconciled AND line.balance > 0
+             WHERE line.company_id = %(company)s AND line.reconciled AND line.balance > 0 %(scope)s
             """,
                 company=company.id,
                 start=start,
                 end=end,
+                scope=self._scope("line.partner_id"),
             )
         )
         value = rows[0][0]
@@ -235,11 +250,12 @@ class ArKpi(models.AbstractModel):
             SQL(
                 """
             SELECT COALESCE(SUM(amount_disputed), 0) FROM ar_dispute
-             WHERE company_id = %s AND date_opened < %s AND (date_resolved IS NULL OR date_resolved >= %s)
+             WHERE company_id = %s AND date_opened < %s AND (date_resolved IS NULL OR date_resolved >= %s) %s
             """,
                 company.id,
                 end,
                 end,
+                self._scope("partner_id"),
             )
         )
         return to_decimal(rows[0][0])
@@ -253,24 +269,28 @@ class ArKpi(models.AbstractModel):
             SELECT COUNT(*), COUNT(*) FILTER (WHERE ar_check_blocked_once)
               FROM account_move
              WHERE company_id = %s AND move_type = 'out_invoice' AND ar_check_state IS NOT NULL
-               AND create_date >= %s AND create_date < %s
+               AND create_date >= %s AND create_date < %s %s
             """,
                 company.id,
                 fields.Datetime.to_datetime(start),
                 fields.Datetime.to_datetime(end + timedelta(days=1)),
+                self._scope("commercial_partner_id"),
             )
         )
         total, blocked = rows[0]
         return ratio(blocked, total)
 
     @api.model
-    def ar_snapshot(self, as_of_date, company=None):
+    def ar_snapshot(self, as_of_date, company=None, partner_ids=None):
         """Aging and KPIs of ``company`` (default: the current one) as of ``as_of_date``: a dict with
         ``receivable``, ``overdue``, ``buckets`` (``not_due``, ``1_30``… by the company's edges), ``dso``
         (count-back), ``dso_simple``, ``best_possible_dso``, ``cei``, ``overdue_ratio``,
         ``average_days_late``, ``disputed_amount``, ``invoice_error_rate`` and the period they cover
         (the 90 days to ``as_of_date``). Amounts are ``Decimal`` in the company's currency; a KPI that
-        cannot be computed (no sales) is None."""
+        cannot be computed (no sales) is None. ``partner_ids`` restricts every figure to those customers
+        (commercial partners), e.g. a segment."""
+        if partner_ids is not None:
+            return self.with_context(ar_kpi_partner_ids=list(partner_ids)).ar_snapshot(as_of_date, company)
         company = company or self.env.company
         as_of = fields.Date.to_date(as_of_date)
         edges = parse_edges(company.ar_aging_edges)

@@ -16,10 +16,16 @@ class ArKpiSnapshot(models.Model):
     _order = "date desc, company_id"
     _rec_name = "date"
 
-    _company_date_unique = models.UniqueIndex("(company_id, date)")
+    _company_date_scope_unique = models.UniqueIndex("(company_id, date, scope)")
 
     date = fields.Date(required=True, readonly=True, index=True)
     company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
+    scope = fields.Char(
+        required=True,
+        default="company",
+        readonly=True,
+        help="What the figures cover: the whole company, or one group of its customers (e.g. a segment).",
+    )
     currency_id = fields.Many2one(related="company_id.currency_id")
     receivable = fields.Monetary(readonly=True, aggregator="avg")
     overdue = fields.Monetary(readonly=True, aggregator="avg")
@@ -80,13 +86,24 @@ class ArKpiSnapshot(models.Model):
     def _take(self, day, companies):
         """Store (or refresh) the snapshot of ``day`` for ``companies``."""
         kpi = self.env["ar.kpi"]
-        values = [self._values_from(kpi.ar_snapshot(day, company)) for company in companies]
+        values = []
+        for company in companies:
+            values.append(self._values_from(kpi.ar_snapshot(day, company)))
+            for scope, extra, partner_ids in self._scopes(company):
+                snapshot = kpi.ar_snapshot(day, company, partner_ids=partner_ids)
+                values.append({**self._values_from(snapshot), "scope": scope, **extra})
         self.env.flush_all()
         self.env.cr.execute(
             SQL("DELETE FROM ar_kpi_snapshot WHERE date = %s AND company_id = ANY(%s)", day, companies.ids)
         )
         self.invalidate_model()
         return self.create(values)
+
+    @api.model
+    def _scopes(self, company):
+        """Groups of customers that get their own snapshot: ``[(scope, extra values, partner ids)]``
+        (the segments, with ar_dunning)."""
+        return []
 
     @api.model
     def _cron_snapshot(self):

@@ -103,3 +103,20 @@ class TestCustomerSegments(ArTestCommon):
         self.assertEqual(partner._ar_dunning_policy(self.company), self.strict)
         partner.ar_dunning_policy_id = self.soft
         self.assertEqual(partner._ar_dunning_policy(self.company), self.soft)
+
+    @freeze_time("2026-06-30")
+    def test_kpi_snapshots_per_segment(self):
+        self._posted_invoice(300, "2026-05-01", self.punctual, invoice_date_due=date(2026, 6, 1))
+        self._posted_invoice(50, "2026-05-01", self.late, invoice_date_due=date(2026, 7, 15))
+        self.punctual.with_company(self.company).ar_segment_id = self.high_risk
+        self.late.with_company(self.company).ar_segment_id = self.standard
+        self.env["ar.kpi.snapshot"].sudo()._take(date(2026, 6, 30), self.company)
+        rows = self.env["ar.kpi.snapshot"].search(
+            [("company_id", "=", self.company.id), ("date", "=", "2026-06-30")]
+        )
+        by_scope = {row.segment_id: row for row in rows}
+        self.assertEqual(len(rows), 4, "the company and its three segments")
+        self.assertRecordValues(by_scope[self.high_risk], [{"receivable": 300, "overdue": 300}])
+        self.assertRecordValues(by_scope[self.standard], [{"receivable": 50, "overdue": 0}])
+        self.assertRecordValues(by_scope[self.strategic], [{"receivable": 0}])
+        self.assertEqual(by_scope[self.env["ar.customer.segment"]].scope, "company")
