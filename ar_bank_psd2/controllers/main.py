@@ -14,6 +14,6 @@ class ArBankConsentController(http.Controller):
         if not connection or not connection.with_user(request.env.user).has_access("write"):
             return request.not_found()
         connection = connection.with_user(request.env.user)
-        connection._ar_finish_consent()
+        connection._ar_finish_consent(kwargs)
         connection.sudo().redirect_state = False
         return request.redirect(f"/odoo/action-ar_bank_psd2.ar_bank_connection_action/{connection.id}")

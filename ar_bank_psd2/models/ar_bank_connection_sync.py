@@ -47,6 +47,13 @@ class ArBankConnection(models.Model):
     client_id = fields.Char(string="Client Id", groups="base.group_system")
     client_secret = fields.Char(string="Client Secret", groups="base.group_system", copy=False)
     access_token = fields.Char(groups="base.group_system", copy=False)
+    private_key = fields.Text(
+        string="Application Private Key",
+        groups="base.group_system",
+        copy=False,
+        help="Enable Banking: the PEM RSA key of the application that signs every call.",
+    )
+    institution_country = fields.Char(string="Bank Country", default="PL", size=2)
     certificate_path = fields.Char(
         string="QWAC Certificate",
         groups="base.group_system",
@@ -71,6 +78,9 @@ class ArBankConnection(models.Model):
             "client_secret": secrets_.client_secret,
             "access_token": secrets_.access_token,
             "cert": secrets_.certificate_path or None,
+            "private_key": secrets_.private_key,
+            "bank_name": self.institution_name or "",
+            "country": self.institution_country or "PL",
         }
         return provider_class(settings, timeout=self.api_timeout or 30.0)
 
@@ -102,15 +112,19 @@ class ArBankConnection(models.Model):
         self.message_post(body=self.env._("Consent requested; waiting for the authorisation at the bank."))
         return {"type": "ir.actions.act_url", "url": consent.sca_redirect, "target": "self"}
 
-    def _ar_finish_consent(self):
-        """After the bank's redirect: read the consent and its accounts, map them to journals by IBAN."""
+    def _ar_finish_consent(self, params=None):
+        """After the bank's redirect (``params``: its query): read the consent and its accounts, map them
+        to journals by IBAN."""
         self.ensure_one()
         provider = self._provider()
         consent_id = self.sudo().consent_id
         try:
-            consent = provider.consent_status(consent_id)
+            consent = provider.complete_consent(consent_id, params or {})
             if consent.status != "valid":
                 raise ProviderError("consent", f"the consent is {consent.status}")
+            if consent.consent_id and consent.consent_id != consent_id:
+                consent_id = consent.consent_id
+                self.sudo().consent_id = consent_id
             accounts = provider.accounts(consent_id, psu_ip=self._psu_ip())
         except ProviderError as error:
             self._record_error(error)

@@ -2,7 +2,9 @@
 
 from .base import Provider, ProviderError
 from .berlin_group import BerlinGroupProvider
+from .enable_banking import EnableBankingProvider
 
 PROVIDERS = {
     "berlin_group": BerlinGroupProvider,
+    "enable_banking": EnableBankingProvider,
 }

@@ -48,6 +48,10 @@ class Provider:
     def consent_status(self, consent_id) -> Consent:
         raise NotImplementedError
 
+    def complete_consent(self, consent_id, params) -> Consent:
+        """After the bank's redirect (``params``: the query of the callback): the consent, now valid."""
+        return self.consent_status(consent_id)
+
     def accounts(self, consent_id, psu_ip=None) -> list[Account]:
         raise NotImplementedError
 

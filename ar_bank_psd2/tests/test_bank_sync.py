@@ -10,6 +10,7 @@ from odoo.tests import tagged
 from odoo.addons.ar_automation.tests.common import ArTestCommon
 
 from .mock_bank import MockBank
+from .mock_enable_banking import MockEnableBanking, new_key_pair
 
 SPEC = Path(__file__).resolve().parents[3] / "shared" / "specs" / "berlin-group-psd2-api-1.3.12.yaml"
 TODAY = date(2026, 11, 23)
@@ -216,3 +217,50 @@ class TestBankSync(ArTestCommon):
             self.assertIn(
                 key, spec.split("tppMessage401_AIS:", 1)[1][:1500] if "tppMessage401_AIS:" in spec else spec
             )
+
+
+@tagged("post_install", "-at_install")
+class TestEnableBankingSync(ArTestCommon):
+    def test_connect_through_the_callback_and_sync(self):
+        pln = self.setup_other_currency("PLN")
+        journal = self.env["account.journal"].create(
+            {
+                "name": "ING via Enable Banking",
+                "type": "bank",
+                "code": "INGEB",
+                "currency_id": pln.id,
+                "company_id": self.company.id,
+                "bank_account_id": self.env["res.partner.bank"]
+                .create(
+                    {"acc_number": "PL10105000997603123456789123", "partner_id": self.company.partner_id.id}
+                )
+                .id,
+            }
+        )
+        pem, public = new_key_pair()
+        mock = MockEnableBanking("app-9", public, page_size=2, today=TODAY)
+        self.addCleanup(mock.stop)
+        uid = mock.add_account("PL10105000997603123456789123")
+        for n in range(5):
+            mock.add_transaction(uid, 10 + n, TODAY, name="Klient", remittance=f"FV/{n}")
+        connection = self.env["ar.bank.connection"].create(
+            {
+                "name": "ING",
+                "provider": "enable_banking",
+                "api_base_url": mock.start(),
+                "institution_name": "ING Bank Śląski",
+                "client_id": "app-9",
+                "private_key": pem,
+            }
+        )
+        with freeze_time(TODAY):
+            action = connection.action_connect()
+        state = action["url"].rsplit("state=", 1)[1]
+        self.assertEqual(connection.sudo().redirect_state, state)
+        with freeze_time(TODAY):
+            self.assertTrue(connection._ar_finish_consent({"code": mock.authorize(state), "state": state}))
+            self.assertEqual(connection.account_ids.journal_id, journal)
+            lines = connection.action_sync()
+        self.assertEqual(len(lines), 5)
+        self.assertEqual(sorted(lines.mapped("ar_import_id")), [f"ER{n:08d}" for n in range(1, 6)])
+        self.assertEqual(connection.state, "active")
