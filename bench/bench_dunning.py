@@ -10,6 +10,9 @@ SQL (the ORM would take an hour), then measures in one run:
 * the full run: ``run_for_date(today)`` deciding, rendering and queueing every e-mail, scheduling the call
   tasks and recording levels; target >= 150 reminders/s on a 2-core machine.
 
+* OCA's ``account_credit_control`` (19.0, downloaded from PyPI into .local/oca, never committed) deciding
+  on the same invoices with a policy of the same levels, for the ratio (``--no-oca`` skips it).
+
 Everything is rolled back at the end, so the database can be reused.
 """
 
@@ -17,12 +20,59 @@ import argparse
 import subprocess
 import sys
 import time
+import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def ensure_database(db):
+OCA_ADDON = "account_credit_control"
+OCA_DIR = ROOT / ".local" / "oca"
+
+
+def oca_addons_path():
+    """OCA's account_credit_control for 19.0 from PyPI, unpacked under .local/oca (never committed);
+    None (with the reason printed) when it cannot be had."""
+    addon = OCA_DIR / "addons" / OCA_ADDON
+    if addon.is_dir():
+        return OCA_DIR / "addons"
+    wheels = OCA_DIR / "wheels"
+    fetched = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "--no-deps",
+            "-q",
+            "-d",
+            str(wheels),
+            "odoo-addon-account-credit-control>=19.0,<19.1",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    found = sorted(wheels.glob("odoo_addon_account_credit_control-*.whl")) if wheels.is_dir() else []
+    if fetched.returncode or not found:
+        print(f"OCA comparison skipped: cannot download {OCA_ADDON} ({fetched.stderr.strip()[-200:]})")
+        return None
+    with zipfile.ZipFile(found[-1]) as wheel:
+        for name in wheel.namelist():
+            if name.startswith(f"odoo/addons/{OCA_ADDON}/"):
+                target = OCA_DIR / "addons" / name.removeprefix("odoo/addons/")
+                target.parent.mkdir(parents=True, exist_ok=True)
+                if not name.endswith("/"):
+                    target.write_bytes(wheel.read(name))
+    return OCA_DIR / "addons"
+
+
+def addons_path(extra):
+    conf = (ROOT / ".local" / "odoo.conf").read_text()
+    base = next(line.split("=", 1)[1].strip() for line in conf.splitlines() if line.startswith("addons_path"))
+    return f"{base},{extra}" if extra else base
+
+
+def ensure_database(db, oca=None):
     check = subprocess.run(
         [
             str(ROOT / "bin" / "pg"),
@@ -42,6 +92,7 @@ def ensure_database(db):
             str(ROOT / "bin" / "odoo"),
             "-d",
             db,
+            f"--addons-path={addons_path(oca)}",
             "-u" if installed else "-i",
             "ar_automation,ar_dunning" if installed else "ar_dunning",
             "--stop-after-init",
@@ -49,14 +100,37 @@ def ensure_database(db):
         ],
         check=True,
     )
+    if oca:
+        subprocess.run(
+            [
+                str(ROOT / "bin" / "odoo"),
+                "-d",
+                db,
+                f"--addons-path={addons_path(oca)}",
+                "-i",
+                OCA_ADDON,
+                "--stop-after-init",
+                "--log-level=warn",
+            ],
+            check=True,
+        )
 
 
-def open_env(db):
+def open_env(db, oca=None):
     import odoo  # noqa: PLC0415
     from odoo.modules.registry import Registry  # noqa: PLC0415
     from odoo.tools import config  # noqa: PLC0415
 
-    config.parse_config(["-c", str(ROOT / ".local" / "odoo.conf"), "-d", db, "--log-level=warn"])
+    config.parse_config(
+        [
+            "-c",
+            str(ROOT / ".local" / "odoo.conf"),
+            "-d",
+            db,
+            "--log-level=warn",
+            f"--addons-path={addons_path(oca)}",
+        ]
+    )
     registry = Registry(db)
     cr = registry.cursor()
     return odoo.api.Environment(cr, odoo.SUPERUSER_ID, {}), cr
@@ -108,8 +182,73 @@ def generate(env, n_invoices, n_customers):
             customers=n_customers,
         )
     )
+    # Their receivable journal items (what OCA's credit control reads).
+    receivable = env["account.account"].search(
+        [("account_type", "=", "asset_receivable"), ("company_ids", "in", company.id)], limit=1
+    )
+    env.cr.execute(
+        SQL(
+            """
+        INSERT INTO account_move_line (move_id, move_name, journal_id, company_id,
+            company_currency_id, currency_id,
+                                       account_id, partner_id, date, date_maturity, parent_state,
+                                           display_type,
+                                       balance, debit, credit, amount_currency, amount_residual,
+                                       amount_residual_currency, reconciled, create_date, write_date)
+        SELECT m.id, m.name, m.journal_id, m.company_id, m.currency_id, m.currency_id, %s,
+            m.partner_id, m.date,
+               m.invoice_date_due, 'posted', 'payment_term', m.amount_total, m.amount_total, 0,
+                   m.amount_total,
+               m.amount_total, m.amount_total, FALSE, now(), now()
+          FROM account_move m WHERE m.name LIKE 'INV/BENCH/%%'
+        """,
+            receivable.id,
+        )
+    )
     env.cr.execute("ANALYZE account_move")
+    env.cr.execute("ANALYZE account_move_line")
     env.invalidate_all()
+
+
+def oca_decide(env, today):
+    """OCA's credit control on the same invoices: a policy like ours (+1, +7, +14 days), one run."""
+    receivable = env["account.account"].search(
+        [("account_type", "=", "asset_receivable"), ("company_ids", "in", env.company.id)], limit=1
+    )
+    template = env.ref("account_credit_control.email_template_credit_control_base")
+    policy = env["credit.control.policy"].create(
+        {
+            "name": "Bench",
+            "company_id": env.company.id,
+            "account_ids": [(6, 0, receivable.ids)],
+            "level_ids": [
+                (
+                    0,
+                    0,
+                    {
+                        "name": name,
+                        "level": level,
+                        "delay_days": days,
+                        "computation_mode": "net_days",
+                        "channel": channel,
+                        "email_template_id": template.id,
+                        "custom_text": name,
+                        "custom_mail_text": f"<p>{name}</p>",
+                    },
+                )
+                for level, (name, days, channel) in enumerate(
+                    (("Gentle", 1, "email"), ("Formal", 7, "email"), ("Call", 14, "phone")), start=1
+                )
+            ],
+        }
+    )
+    env.company.credit_policy_id = policy
+    env.flush_all()
+    run = env["credit.control.run"].create({"date": today, "policy_ids": [(6, 0, policy.ids)]})
+    start = time.perf_counter()
+    lines = run._generate_credit_lines()
+    env.flush_all()
+    return time.perf_counter() - start, len(lines)
 
 
 def main():
@@ -117,9 +256,11 @@ def main():
     parser.add_argument("--invoices", type=int, default=100_000)
     parser.add_argument("--customers", type=int, default=20_000)
     parser.add_argument("--db", default="bench_dunning")
+    parser.add_argument("--no-oca", action="store_true", help="skip the comparison with OCA's credit control")
     args = parser.parse_args()
-    ensure_database(args.db)
-    env, cr = open_env(args.db)
+    oca = None if args.no_oca else oca_addons_path()
+    ensure_database(args.db, oca)
+    env, cr = open_env(args.db, oca)
     try:
         start = time.perf_counter()
         generate(env, args.invoices, args.customers)
@@ -147,6 +288,15 @@ def main():
         )
         cr.execute("ROLLBACK TO SAVEPOINT before_preview")
         env.invalidate_all()
+        if oca and OCA_ADDON in env.registry._init_modules:
+            oca_s, oca_lines = oca_decide(env, today)
+            print(
+                f"OCA {OCA_ADDON} deciding (credit control run, same data): {oca_s:.2f} s -> {oca_lines} "
+                f"credit lines; ours {decide_s:.2f} s = {oca_s / decide_s:.1f}x faster",
+                flush=True,
+            )
+            cr.execute("ROLLBACK TO SAVEPOINT before_preview")
+            env.invalidate_all()
 
         start = time.perf_counter()
         run = runs.run_for_date(today)
