@@ -98,7 +98,9 @@ class ArDunningRun(models.Model):
         run = self.create({"date": run_date, "state": "running" if send else "preview"})
         run._create_lines()
         if send:
-            run._send_lines(run.line_ids.filtered(lambda line: line.state == "draft"))
+            run._send_lines(
+                self.env["ar.dunning.line"].search([("run_id", "=", run.id), ("state", "=", "draft")])
+            )
             run.state = "done"
             run._post_summary()
         return run
@@ -164,7 +166,9 @@ class ArDunningRun(models.Model):
             for policy, policy_rows in rows_by_policy.items():
                 values += self._prepare_line_values(company, policy, policy_rows, pauses)
         self._insert_lines(values)
-        self.line_ids.filtered(lambda line: line.level_id.adds_fees and line.state == "draft")._compute_fees()
+        self.env["ar.dunning.line"].search(
+            [("run_id", "=", self.id), ("state", "=", "draft"), ("level_id.adds_fees", "=", True)]
+        )._compute_fees()
 
     def _open_items(self):
         """The open customer invoices of the run's companies, as rows (one query)."""
