@@ -45,6 +45,10 @@ class ArDunningLevel(models.Model):
         currency_field="currency_id",
         help="Customers owing less than this overdue amount are not reminded at this level.",
     )
+    also_sms = fields.Boolean(
+        string="Also by SMS",
+        help="Besides the e-mail (or letter), a short SMS to the customer's phone, outside the quiet hours.",
+    )
     adds_fees = fields.Boolean(
         string="Adds Late Fees",
         help="Late-payment interest and recovery compensation are computed and shown from this level on.",

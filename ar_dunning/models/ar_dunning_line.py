@@ -144,6 +144,13 @@ class ArDunningLine(models.Model):
             line._send_sms()
         if letters:
             letters._send_letters()
+        second_sms = (emails | letters).filtered(
+            lambda line: (
+                line.level_id.also_sms and line.partner_id.phone and not line.company_id._ar_quiet_now()
+            )
+        )
+        for line in second_sms:
+            line._send_sms()
         if escalations:
             escalations._escalate()
         if tasks:
@@ -326,7 +333,8 @@ class ArDunningLine(models.Model):
             url=self.partner_id.get_base_url() + "/my/invoices",
         )
         self.partner_id._message_sms(body, number_field="phone", put_in_queue=True)
-        self.state = "sent"
+        if self.state == "draft":
+            self.state = "sent"
 
     def _schedule_tasks(self, problems):
         """A phone-call (or letter, or hand-over) task for each customer's salesperson, created at once."""

@@ -393,3 +393,14 @@ class TestDunningRun(ArTestCommon, MailCase):
         line = self._run("2026-03-31").line_ids.filtered(lambda ln: ln.partner_id == self.customer)
         self.assertEqual(line.state, "paused")
         self.assertIn("seen on the bank on 2026-03-30 is not reconciled yet", line.pause_reasons)
+
+    def test_a_level_may_also_send_an_sms_with_the_email(self):
+        self.policy.level_ids.filtered(lambda lv: lv.offset_days == 7).also_sms = True
+        self.customer.phone = "+48 600 100 200"
+        self.company.write({"ar_quiet_start": 0.0, "ar_quiet_end": 0.0, "ar_quiet_weekends": False})
+        line = self._run("2026-03-31").line_ids.filtered(lambda ln: ln.partner_id == self.customer)
+        self.assertEqual((line.channel, line.state), ("email", "sent"))
+        self.assertTrue(line.mail_id)
+        sms = self.env["sms.sms"].search([("partner_id", "=", self.customer.id)])
+        self.assertEqual(len(sms), 1)
+        self.assertIn("2 invoice(s) overdue", sms.body)
