@@ -1,10 +1,15 @@
 from datetime import timedelta
+from decimal import Decimal
+from urllib.parse import urlencode
 
-from odoo import fields, http
-from odoo.exceptions import AccessError, MissingError
+from odoo import Command, fields, http
+from odoo.exceptions import AccessError, MissingError, ValidationError
 from odoo.http import request
 
+from odoo.addons.account_payment.controllers.portal import PortalAccount
 from odoo.addons.portal.controllers.portal import CustomerPortal
+
+from ..engine.allocation import AllocationError, allocate
 
 MAX_PROMISE_DAYS = 90
 
@@ -88,3 +93,113 @@ class ArInvoiceRequestsPortal(CustomerPortal):
             {"invoice_id": invoice_sudo.id, "date_promised": promised, "origin": "portal"}
         )
         return self._ar_back(invoice_sudo, "promise_recorded")
+
+
+class ArPayInvoicesPortal(PortalAccount):
+    """Pay a selection of the customer's open invoices, possibly one of them in part, in one transaction.
+    The selection is validated and kept on the server (session); amounts from the browser are ignored."""
+
+    SESSION_KEY = "ar_pay_selection"
+
+    def _ar_open_residuals(self):
+        partner = request.env.user.partner_id.commercial_partner_id
+        invoices = (
+            request.env["account.move"]
+            .sudo()
+            .search(
+                [
+                    ("commercial_partner_id", "=", partner.id),
+                    ("move_type", "=", "out_invoice"),
+                    ("state", "=", "posted"),
+                    ("payment_state", "in", ("not_paid", "partial")),
+                ]
+            )
+        )
+        return invoices, {inv.id: Decimal(str(inv.amount_residual)) for inv in invoices}
+
+    def _ar_selection(self):
+        """The invoices and allocation kept in the session, checked again against today's residuals."""
+        stored = request.session.get(self.SESSION_KEY) or {}
+        invoices, residuals = self._ar_open_residuals()
+        selected = [int(key) for key in stored]
+        allocation = allocate(selected, {int(k): v for k, v in stored.items()}, residuals)
+        chosen = invoices.filtered(lambda inv: inv.id in allocation)
+        if len(chosen.company_id) != 1 or len(chosen.currency_id) != 1:
+            raise AllocationError("Invoices of one company and one currency can be paid together.")
+        return chosen, allocation
+
+    @http.route("/my/statement/pay", type="http", auth="user", methods=["GET"], website=True)
+    def portal_ar_pay(self, **kw):
+        args = request.httprequest.args
+        selected = [int(value) for value in args.getlist("invoice_ids") if value.isdigit()]
+        if args.get("overdue"):
+            invoices, _residuals = self._ar_open_residuals()
+            today = fields.Date.context_today(request.env.user)
+            selected = invoices.filtered(
+                lambda inv: inv.invoice_date_due and inv.invoice_date_due < today
+            ).ids
+        requested = {invoice_id: args.get(f"amount_{invoice_id}", "") for invoice_id in selected}
+        try:
+            _invoices, residuals = self._ar_open_residuals()
+            allocation = allocate(selected, requested, residuals)
+        except AllocationError as error:
+            return request.redirect("/my/statement?" + urlencode({"ar_error": str(error)}))
+        request.session[self.SESSION_KEY] = {str(k): str(v) for k, v in allocation.items()}
+        try:
+            invoices, allocation = self._ar_selection()
+        except AllocationError as error:
+            return request.redirect("/my/statement?" + urlencode({"ar_error": str(error)}))
+        total = float(sum(allocation.values()))
+        company = invoices.company_id
+        currency = invoices.currency_id
+        reference = company.get_next_batch_payment_communication() if len(invoices) > 1 else invoices.name
+        values = {
+            "page_name": "overdue_invoices",
+            "payment": {
+                "date": fields.Date.today(),
+                "reference": reference,
+                "amount": total,
+                "currency": currency,
+            },
+            "amount": total,
+        }
+        values |= self._get_common_page_view_values(
+            invoices_data={
+                "partner": invoices.partner_id[:1],
+                "company": company,
+                "total_amount": total,
+                "currency": currency,
+                "amount_residual": total,
+                "payment_reference": reference,
+                "landing_route": "/my/statement",
+                "transaction_route": "/my/statement/pay/transaction",
+            },
+            **kw,
+        )
+        values["ar_allocation"] = [(inv, float(allocation[inv.id])) for inv in invoices]
+        return request.render("ar_portal.portal_ar_pay_page", values)
+
+    @http.route("/my/statement/pay/transaction", type="jsonrpc", auth="user")
+    def portal_ar_pay_transaction(self, payment_reference, **kwargs):
+        try:
+            invoices, allocation = self._ar_selection()
+        except AllocationError as error:
+            raise ValidationError(str(error)) from error
+        self._validate_transaction_kwargs(kwargs)
+        kwargs.update(
+            {
+                "amount": float(sum(allocation.values())),  # never the browser's amount
+                "currency_id": invoices.currency_id.id,
+                "partner_id": request.env.user.partner_id.id,
+                "reference_prefix": payment_reference,
+            }
+        )
+        tx_sudo = self._create_transaction(
+            custom_create_values={
+                "invoice_ids": [Command.set(invoices.ids)],
+                "ar_allocation": {str(k): float(v) for k, v in allocation.items()},
+            },
+            **kwargs,
+        )
+        request.session.pop(self.SESSION_KEY, None)
+        return tx_sudo._get_processing_values()

@@ -1,2 +1,3 @@
 from . import account_move
 from . import res_partner
+from . import payment_transaction

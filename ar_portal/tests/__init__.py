@@ -1,2 +1,3 @@
 from . import test_portal_statement
 from . import test_portal_requests
+from . import test_portal_pay

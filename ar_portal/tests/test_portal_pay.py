@@ -1,0 +1,118 @@
+from datetime import date
+
+from odoo.tests import HttpCase, JsonRpcException, tagged
+
+from odoo.addons.ar_automation.tests.common import ArTestCommon
+
+
+@tagged("post_install", "-at_install")
+class TestPortalPay(ArTestCommon, HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.customer = cls.env["res.partner"].create({"name": "Kowalski Sp. z o.o.", "is_company": True})
+        cls.contact = cls.env["res.partner"].create(
+            {"name": "Jan Kowalski", "parent_id": cls.customer.id, "email": "jan@kowalski.example.com"}
+        )
+        cls.env["res.users"].create(
+            {
+                "name": "Jan Kowalski",
+                "login": "jan.pay",
+                "password": "jan.pay",
+                "partner_id": cls.contact.id,
+                "group_ids": [(6, 0, [cls.env.ref("base.group_portal").id])],
+                "company_id": cls.company.id,
+                "company_ids": [(6, 0, cls.company.ids)],
+            }
+        )
+        cls.first = cls._posted_invoice(100, "2026-10-01", cls.customer, invoice_date_due=date(2026, 10, 31))
+        cls.second = cls._posted_invoice(250, "2026-10-05", cls.customer, invoice_date_due=date(2026, 11, 4))
+        cls.not_mine = cls._posted_invoice(
+            999, "2026-10-01", cls.partner_b, invoice_date_due=date(2026, 10, 31)
+        )
+        cls.provider = cls.env.ref("payment.payment_provider_demo").sudo()
+        cls.provider.write(
+            {
+                "state": "test",
+                "company_id": cls.company.id,
+                "journal_id": cls.company_data["default_journal_bank"].id,
+            }
+        )
+        cls.method = cls.env.ref("payment_demo.payment_method_demo")
+
+    def _pay_page(self, query):
+        return self.url_open(f"/my/statement/pay?{query}")
+
+    def _transaction(self, amount=None):
+        params = {
+            "payment_reference": "BATCH",
+            "provider_id": self.provider.id,
+            "payment_method_id": self.method.id,
+            "token_id": None,
+            "flow": "direct",
+            "tokenization_requested": False,
+            "landing_route": "/my/statement",
+        }
+        if amount is not None:
+            params["amount"] = amount
+        return self.make_jsonrpc_request("/my/statement/pay/transaction", params)
+
+    def test_pay_two_invoices_one_in_part(self):
+        self.authenticate("jan.pay", "jan.pay")
+        page = self._pay_page(
+            f"invoice_ids={self.first.id}&invoice_ids={self.second.id}&amount_{self.second.id}=120"
+        )
+        self.assertEqual(page.status_code, 200)
+        self.assertIn("o_ar_pay_allocation", page.text)
+        self.assertIn("220.00", page.text)
+        values = self._transaction(amount=1.0)  # a tampered amount from the browser is ignored
+        tx = self.env["payment.transaction"].sudo().search([("reference", "=", values["reference"])])
+        self.assertEqual(tx.amount, 220)
+        self.assertEqual(tx.invoice_ids, self.first | self.second)
+        tx._set_done()
+        tx._post_process()
+        self.assertEqual(self.first.payment_state, "paid")
+        self.assertEqual(self.second.payment_state, "partial")
+        self.assertEqual(self.second.amount_residual, 130)
+
+    def test_attacks_are_refused_without_leaking(self):
+        self.authenticate("jan.pay", "jan.pay")
+        attacks = [
+            f"invoice_ids={self.not_mine.id}",
+            f"invoice_ids={self.first.id}&invoice_ids={self.not_mine.id}",
+            f"invoice_ids={self.first.id}&amount_{self.first.id}=-10",
+            f"invoice_ids={self.first.id}&amount_{self.first.id}=100.01",
+            f"invoice_ids={self.first.id}&amount_{self.first.id}=1e9",
+            f"invoice_ids={self.first.id}&invoice_ids={self.second.id}&amount_{self.first.id}=1&amount_{self.second.id}=1",
+            "invoice_ids=99999999",
+            "invoice_ids=",
+        ]
+        for query in attacks:
+            with self.subTest(query):
+                response = self._pay_page(query)
+                self.assertIn("ar_error=", response.url)
+                self.assertNotIn(self.not_mine.name, response.text)
+        # Nothing selected in the session: the transaction route refuses.
+        with self.assertRaisesRegex(JsonRpcException, "ValidationError"):
+            self._transaction()
+        self._register_payment(self.first)
+        self.assertIn(
+            "ar_error=", self._pay_page(f"invoice_ids={self.first.id}").url, "paid: cannot be paid again"
+        )
+
+    def test_pay_all_overdue(self):
+        self.authenticate("jan.pay", "jan.pay")
+        page = self._pay_page("overdue=1")
+        self.assertIn("350.00", page.text)
+
+    def test_tour_pay_two_overdue_invoices(self):
+        self.start_tour("/my/statement", "ar_portal_pay_two_invoices_tour", login="jan.pay")
+        tx = self.env["payment.transaction"].sudo().search([("partner_id", "=", self.contact.id)])
+        self.assertEqual(tx.amount, 350)
+        self.assertEqual(tx.invoice_ids, self.first | self.second)
+
+    def test_statement_page_offers_the_selection(self):
+        self.authenticate("jan.pay", "jan.pay")
+        page = self.url_open("/my/statement").text
+        self.assertIn("o_ar_pay_selected", page)
+        self.assertIn(f'name="amount_{self.first.id}"', page)
