@@ -10,6 +10,7 @@
     "data": [
         "views/ar_portal_templates.xml",
         "views/ar_portal_invoice_templates.xml",
+        "report/ar_portal_statement_report.xml",
     ],
     "demo": [
         "demo/ar_portal_demo.xml",

@@ -34,6 +34,17 @@ class ArStatementPortal(CustomerPortal):
                 "page_name": "ar_statement",
                 "partner": partner.commercial_partner_id,
                 "moves": moves_sudo,
+                "payments": request.env["account.payment"]
+                .sudo()
+                .search(
+                    [
+                        ("partner_id", "child_of", partner.commercial_partner_id.id),
+                        ("partner_type", "=", "customer"),
+                        ("state", "in", ("in_process", "paid")),
+                    ],
+                    order="date desc, id desc",
+                    limit=10,
+                ),
                 **moves_sudo._ar_statement_totals(),
             }
         )
@@ -203,3 +214,64 @@ class ArPayInvoicesPortal(PortalAccount):
         )
         request.session.pop(self.SESSION_KEY, None)
         return tx_sudo._get_processing_values()
+
+
+class ArDocumentsPortal(CustomerPortal):
+    """The statement of any period and the receipts of the customer's payments, as PDF."""
+
+    @http.route("/my/statement/pdf", type="http", auth="user", methods=["GET"])
+    def portal_ar_statement_pdf(self, date_from=None, date_to=None, **kw):
+        partner = request.env.user.partner_id.commercial_partner_id
+        today = fields.Date.context_today(request.env.user)
+        try:
+            start = fields.Date.to_date(date_from) if date_from else today.replace(day=1)
+            end = fields.Date.to_date(date_to) if date_to else today
+        except ValueError:
+            return request.redirect("/my/statement?" + urlencode({"ar_error": "Choose valid dates."}))
+        if start > end:
+            return request.redirect(
+                "/my/statement?" + urlencode({"ar_error": "The period ends before it starts."})
+            )
+        pdf, _type = (
+            request.env["ir.actions.report"]
+            .sudo()
+            ._render_qweb_pdf(
+                "ar_portal.action_report_partner_statement",
+                [partner.id],
+                data={"date_from": start, "date_to": end},
+            )
+        )
+        filename = f"statement-{start}-{end}.pdf"
+        return request.make_response(
+            pdf,
+            headers=[
+                ("Content-Type", "application/pdf"),
+                ("Content-Length", str(len(pdf))),
+                ("Content-Disposition", f'attachment; filename="{filename}"'),
+            ],
+        )
+
+    @http.route("/my/payments/<int:payment_id>/receipt", type="http", auth="user", methods=["GET"])
+    def portal_ar_payment_receipt(self, payment_id, **kw):
+        partner = request.env.user.partner_id.commercial_partner_id
+        payment = request.env["account.payment"].sudo().browse(payment_id).exists()
+        if (
+            not payment
+            or payment.partner_id.commercial_partner_id != partner
+            or payment.partner_type != "customer"
+            or payment.state in ("draft", "canceled", "rejected")
+        ):
+            return request.not_found()
+        pdf, _type = (
+            request.env["ir.actions.report"]
+            .sudo()
+            ._render_qweb_pdf("account.action_report_payment_receipt", payment.ids)
+        )
+        return request.make_response(
+            pdf,
+            headers=[
+                ("Content-Type", "application/pdf"),
+                ("Content-Length", str(len(pdf))),
+                ("Content-Disposition", f'attachment; filename="receipt-{payment.name}.pdf"'),
+            ],
+        )

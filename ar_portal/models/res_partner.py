@@ -42,3 +42,34 @@ class ResPartner(models.Model):
             )
         )
         return moves_sudo
+
+    def _ar_statement_period(self, date_from, date_to):
+        """The account statement of this commercial partner for a period: opening balance, every
+        receivable movement (invoices, credit notes, payments) with the running balance, closing balance.
+        One aggregate and one search."""
+        self.ensure_one()
+        partner = self.commercial_partner_id
+        domain = [
+            ("partner_id", "=", partner.id),
+            ("account_id.account_type", "=", "asset_receivable"),
+            ("parent_state", "=", "posted"),
+        ]
+        Line = self.env["account.move.line"].sudo()
+        opening_rows = Line._read_group(domain + [("date", "<", date_from)], aggregates=["balance:sum"])
+        opening = opening_rows[0][0] or 0.0
+        lines = Line.search(domain + [("date", ">=", date_from), ("date", "<=", date_to)], order="date, id")
+        rows, balance = [], opening
+        for line in lines:
+            balance += line.balance
+            rows.append(
+                {
+                    "date": line.date,
+                    "document": line.move_id.name,
+                    "label": line.move_id.ref or line.name or "",
+                    "due": line.date_maturity,
+                    "debit": line.debit,
+                    "credit": line.credit,
+                    "balance": balance,
+                }
+            )
+        return {"opening": opening, "lines": rows, "closing": balance}

@@ -116,3 +116,32 @@ class TestPortalPay(ArTestCommon, HttpCase):
         page = self.url_open("/my/statement").text
         self.assertIn("o_ar_pay_selected", page)
         self.assertIn(f'name="amount_{self.first.id}"', page)
+
+    def test_statement_pdf_of_a_period_and_receipts(self):
+        self._register_payment(self.first, payment_date=date(2026, 11, 10))
+        payment = self.first.matched_payment_ids
+        other_payment = self._register_payment(self.not_mine)
+        self.authenticate("jan.pay", "jan.pay")
+        response = self.url_open("/my/statement/pdf?date_from=2026-10-01&date_to=2026-11-30")
+        self.assertEqual(response.status_code, 200)
+        self.assertIn(response.headers["Content-Type"], ("application/pdf", "text/html; charset=utf-8"))
+        html = (
+            self.env["ir.actions.report"]
+            ._render_qweb_html(
+                "ar_portal.action_report_partner_statement",
+                self.customer.ids,
+                data={"date_from": date(2026, 10, 1), "date_to": date(2026, 11, 30)},
+            )[0]
+            .decode()
+        )
+        self.assertIn(self.first.name, html)
+        self.assertIn(self.second.name, html)
+        self.assertNotIn(self.not_mine.name, html, "another customer's documents never appear")
+        statement = self.customer._ar_statement_period(date(2026, 10, 1), date(2026, 11, 30))
+        self.assertEqual((statement["opening"], statement["closing"]), (0, 250))
+        self.assertIn("/my/payments/%s/receipt" % payment.id, self.url_open("/my/statement").text)
+        self.assertEqual(self.url_open(f"/my/payments/{payment.id}/receipt").status_code, 200)
+        self.assertEqual(self.url_open(f"/my/payments/{other_payment.id}/receipt").status_code, 404)
+        self.assertIn(
+            "ar_error=", self.url_open("/my/statement/pdf?date_from=2026-12-01&date_to=2026-11-01").url
+        )
