@@ -139,7 +139,7 @@ class TestPortalPay(ArTestCommon, HttpCase):
         self.assertNotIn(self.not_mine.name, html, "another customer's documents never appear")
         statement = self.customer._ar_statement_period(date(2026, 10, 1), date(2026, 11, 30))
         self.assertEqual((statement["opening"], statement["closing"]), (0, 250))
-        self.assertIn("/my/payments/%s/receipt" % payment.id, self.url_open("/my/statement").text)
+        self.assertIn(f"/my/payments/{payment.id}/receipt", self.url_open("/my/statement").text)
         self.assertEqual(self.url_open(f"/my/payments/{payment.id}/receipt").status_code, 200)
         self.assertEqual(self.url_open(f"/my/payments/{other_payment.id}/receipt").status_code, 404)
         self.assertIn(
