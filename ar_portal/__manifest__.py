@@ -11,6 +11,8 @@
         "views/ar_portal_templates.xml",
         "views/ar_portal_invoice_templates.xml",
         "report/ar_portal_statement_report.xml",
+        "views/ar_portal_autopay_templates.xml",
+        "data/ir_cron_data.xml",
     ],
     "demo": [
         "demo/ar_portal_demo.xml",

@@ -275,3 +275,44 @@ class ArDocumentsPortal(CustomerPortal):
                 ("Content-Disposition", f'attachment; filename="receipt-{payment.name}.pdf"'),
             ],
         )
+
+
+class ArAutoPayPortal(CustomerPortal):
+    """The customer switches AutoPay on (a saved payment method and an explicit consent) or off."""
+
+    def _ar_tokens(self):
+        partner = request.env.user.partner_id
+        return (
+            request.env["payment.token"]
+            .sudo()
+            .search(
+                [("partner_id", "in", (partner | partner.commercial_partner_id).ids), ("active", "=", True)]
+            )
+        )
+
+    @http.route("/my/autopay", type="http", auth="user", methods=["GET"], website=True)
+    def portal_ar_autopay(self, **kw):
+        values = self._prepare_portal_layout_values()
+        values.update(
+            {
+                "page_name": "ar_autopay",
+                "partner": request.env.user.partner_id.commercial_partner_id.sudo(),
+                "tokens": self._ar_tokens(),
+                "ar_message": kw.get("ar_message"),
+            }
+        )
+        return request.render("ar_portal.portal_my_autopay", values)
+
+    @http.route("/my/autopay/enable", type="http", auth="user", methods=["POST"], website=True)
+    def portal_ar_autopay_enable(self, token_id=None, consent=None, **kw):
+        token = self._ar_tokens().filtered(lambda t: str(t.id) == str(token_id))
+        if not token or consent != "on":
+            return request.redirect("/my/autopay?ar_message=invalid")
+        partner = request.env.user.partner_id.commercial_partner_id.sudo()
+        partner._ar_enable_autopay(token, request.env.user, request.httprequest.remote_addr)
+        return request.redirect("/my/autopay?ar_message=enabled")
+
+    @http.route("/my/autopay/disable", type="http", auth="user", methods=["POST"], website=True)
+    def portal_ar_autopay_disable(self, **kw):
+        request.env.user.partner_id.commercial_partner_id.sudo()._ar_disable_autopay(request.env.user)
+        return request.redirect("/my/autopay?ar_message=disabled")
