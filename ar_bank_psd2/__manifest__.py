@@ -12,8 +12,10 @@
         "security/ir.model.access.csv",
         "security/ar_bank_psd2_security.xml",
         "data/ir_cron_data.xml",
+        "data/ar_reconcile_rule_data.xml",
         "views/ar_bank_connection_views.xml",
         "views/ar_bank_statement_import_views.xml",
+        "views/ar_cash_application_views.xml",
         "views/ar_bank_psd2_menus.xml",
     ],
     "demo": [

@@ -13,6 +13,7 @@ Mapping (one transaction per ``TxDtls`` of a batch entry when each has its own a
   ``Nm`` (v02-v04) or ``Pty/Nm`` (v08+);
 * ``remittance`` = the ``RmtInf/Ustrd`` pieces joined by a space (else ``AddtlTxInf``/``AddtlNtryInf``),
   ``structured_reference`` = ``RmtInf/Strd/CdtrRefInf/Ref``;
+* ``referred_documents`` = ``(RmtInf/Strd/RfrdDocInf/Nb, RfrdDocAmt/RmtdAmt or DuePyblAmt)`` per ``Strd``;
 * ``bank_reference`` = ``AcctSvcrRef`` of the details, else of the entry (with ``/<n>`` for the n-th
   detail of a split batch), else ``NtryRef``;
 * ``raw`` = the XML text of the whole ``Ntry`` element.
@@ -222,8 +223,28 @@ def _transaction(details, amount, entry, common) -> Transaction:
         " ".join(pieces) or (first.text("AddtlTxInf") if first else "") or entry.text("AddtlNtryInf")
     )
     tx.structured_reference = references[0] if references else ""
+    tx.referred_documents = tuple(document for detail in details for document in _referred_documents(detail))
     tx.mpp = parse_mpp(tx.remittance)
     return tx
+
+
+def _referred_documents(detail) -> list[tuple[str, Decimal | None]]:
+    """``(number, amount remitted or None)`` of each ``RmtInf/Strd`` block naming a referred document."""
+    documents = []
+    for number in detail.leaves.get("RmtInf/Strd/RfrdDocInf/Nb", ()):
+        text = (number.text or "").strip()
+        if not text:
+            continue
+        block = number.getparent().getparent()
+        namespace = block.tag[: block.tag.find("}") + 1]
+        amount = None
+        for tag in ("RmtdAmt", "DuePyblAmt"):
+            found = block.find(f"{namespace}RfrdDocAmt/{namespace}{tag}")
+            if found is not None and _AMOUNT.fullmatch((found.text or "").strip()):
+                amount = Decimal(found.text.strip())
+                break
+        documents.append((text, amount))
+    return documents
 
 
 def _bank_code(entry) -> str:

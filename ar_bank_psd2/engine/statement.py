@@ -36,6 +36,8 @@ class Transaction:
     raw: dict | str | None = None
     mpp: dict | None = None
     line_no: int | None = None
+    # camt Strd/RfrdDocInf: the documents a payment settles, with the amount remitted for each if given.
+    referred_documents: tuple[tuple[str, Decimal | None], ...] = ()
 
 
 @dataclass(slots=True)

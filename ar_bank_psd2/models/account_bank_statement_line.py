@@ -1,4 +1,39 @@
-from odoo import fields, models
+import logging
+import re
+from collections import defaultdict
+from decimal import Decimal
+
+from odoo import Command, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL, float_round
+
+from ..engine.matching import BankLine, Customer, OpenItem, Settings, explain, match_lines
+from ..engine.rf import compact_rf, is_valid_rf
+from ..engine.statement import normalize_account
+
+_logger = logging.getLogger(__name__)
+
+MATCH_STATES = [
+    ("new", "Not processed"),
+    ("reconciled", "Reconciled automatically"),
+    ("accepted", "Suggestion accepted"),
+    ("manual", "Matched by hand"),
+    ("booked", "Booked by a rule"),
+    ("suggested", "Suggestions to review"),
+    ("unmatched", "No match found"),
+    ("outgoing", "Money paid out"),
+]
+DONE_STATES = ("reconciled", "accepted", "manual", "booked")
+# Words too common in payment titles to tell customers apart.
+_STOPWORDS = frozenset(
+    """faktura faktury fakturze fakture fakturę fv nr numer zaplata zapłata platnosc płatność przelew
+    za na do od oraz i w z tytul tytułem tytułem invoice invoices inv payment pay paid for the of and no
+    number ref reference transfer przelewem splata spłata rachunek rachunku vat idc txt""".split()
+)
+
+
+class StaleMatchError(UserError):
+    """An invoice of the match changed (paid by someone else meanwhile): the match is not applied."""
 
 
 class AccountBankStatementLine(models.Model):
@@ -25,8 +60,638 @@ class AccountBankStatementLine(models.Model):
         readonly=True,
         copy=False,
     )
+    ar_match_state = fields.Selection(
+        MATCH_STATES, string="Cash Application", default="new", required=True, copy=False, index=True
+    )
+    ar_match_score = fields.Float(string="Match Score", readonly=True, copy=False, aggregator="avg")
+    ar_match_rule_id = fields.Many2one(
+        "ar.reconcile.rule", string="Applied Rule", readonly=True, copy=False, index="btree_not_null"
+    )
+    ar_match_explanation = fields.Text(string="Why", readonly=True, copy=False)
+    ar_match_reasons = fields.Json(string="Match Reasons", readonly=True, copy=False)
+    ar_matched_date = fields.Datetime(string="Matched On", readonly=True, copy=False)
+    ar_matched_uid = fields.Many2one("res.users", string="Matched By", readonly=True, copy=False)
+    ar_suggestion_ids = fields.One2many(
+        "ar.reconcile.suggestion", "statement_line_id", string="Suggestions", readonly=True
+    )
+    ar_best_suggestion = fields.Char(
+        string="Best Suggestion", compute="_compute_ar_best_suggestion", compute_sudo=True
+    )
+    ar_age_days = fields.Integer(string="Age (days)", compute="_compute_ar_age_days")
 
     _journal_import_id_unique = models.UniqueIndex(
         "(journal_id, ar_import_id) WHERE ar_import_id IS NOT NULL",
         "This bank transaction was already imported into this journal.",
     )
+
+    @api.depends("ar_suggestion_ids.state", "ar_suggestion_ids.explanation")
+    def _compute_ar_best_suggestion(self):
+        for line in self:
+            proposed = line.ar_suggestion_ids.filtered(lambda s: s.state == "proposed")
+            line.ar_best_suggestion = proposed[:1].explanation or False
+
+    @api.depends("date")
+    def _compute_ar_age_days(self):
+        today = fields.Date.context_today(self)
+        for line in self:
+            line.ar_age_days = (today - line.date).days if line.date else 0
+
+    # ------------------------------------------------------------------ scripted API
+
+    def ar_auto_reconcile(self):
+        """Apply the reconciliation rules to these lines. Lines above their rule's threshold are reconciled
+        with the invoices (standard partial reconciliations), the others get ranked suggestions.
+
+        Lines already reconciled, or being processed by another worker, are left alone; a line whose
+        match fails is kept for people without undoing the others. Returns
+        ``{'reconciled': n, 'suggested': n, 'unmatched': n}``."""
+        counts = {"reconciled": 0, "suggested": 0, "unmatched": 0}
+        lines = self._ar_lock_open_lines()
+        if not lines:
+            return counts
+        outgoing = lines.filtered(lambda line: line.amount < 0)
+        for company in lines.company_id:
+            company_lines = lines.filtered(lambda line, company=company: line.company_id == company)
+            rules = self.env["ar.reconcile.rule"].search(
+                [("company_id", "in", (False, company.id))], order="sequence, id"
+            )
+            groups = defaultdict(lambda: self.browse())
+            for line in company_lines:
+                groups[rules._rule_for(line, line._ar_match_text())] |= line
+            for rule, rule_lines in groups.items():
+                if not rule:
+                    rest = rule_lines - outgoing
+                    (rule_lines & outgoing).write({"ar_match_state": "outgoing"})
+                    rest.write(
+                        {
+                            "ar_match_state": "unmatched",
+                            "ar_match_explanation": self.env._("No reconciliation rule applies."),
+                        }
+                    )
+                    counts["unmatched"] += len(rest)
+                elif rule.action == "skip":
+                    rule_lines.write(
+                        {
+                            "ar_match_state": "unmatched",
+                            "ar_match_rule_id": rule.id,
+                            "ar_match_explanation": self.env._("Left for people by rule %s.", rule.name),
+                        }
+                    )
+                    counts["unmatched"] += len(rule_lines)
+                elif rule.action == "writeoff":
+                    for key, value in rule_lines._ar_book_by_rule(rule).items():
+                        counts[key] += value
+                else:
+                    for key, value in rule_lines._ar_match_by_rule(company, rule).items():
+                        counts[key] += value
+        return counts
+
+    def _ar_match_on_arrival(self):
+        """Match the lines of the journals that match payments on arrival (the rest waits for the cron)."""
+        return self.filtered("journal_id.ar_auto_reconcile").ar_auto_reconcile()
+
+    # ------------------------------------------------------------------ matching
+
+    def _ar_lock_open_lines(self):
+        """These lines not reconciled yet nor applied, locked for this transaction; the ones another
+        worker holds are skipped (it is applying them)."""
+        if not self.ids:
+            return self.browse()
+        self.flush_model(["is_reconciled", "ar_match_state"])
+        rows = self.env.execute_query(
+            SQL(
+                """
+            SELECT id FROM account_bank_statement_line
+             WHERE id = ANY(%s) AND NOT COALESCE(is_reconciled, FALSE) AND ar_match_state NOT IN %s
+             ORDER BY id
+               FOR UPDATE SKIP LOCKED
+            """,
+                self.ids,
+                DONE_STATES,
+            )
+        )
+        lines = self.browse([row[0] for row in rows])
+        lines.invalidate_recordset(["is_reconciled", "ar_match_state"])
+        return lines
+
+    def _ar_match_text(self):
+        return " ".join(filter(None, (self.payment_ref, self.partner_name, self.account_number)))
+
+    def _ar_currency(self):
+        return self.journal_id.currency_id or self.company_id.currency_id
+
+    def _ar_match_by_rule(self, company, rule):
+        counts = {"reconciled": 0, "suggested": 0, "unmatched": 0}
+        incoming = self.filtered(lambda line: line.amount > 0)
+        (self - incoming).write({"ar_match_state": "outgoing", "ar_match_rule_id": rule.id})
+        if not incoming:
+            return counts
+        items, customers, rates = self._ar_engine_data(company)
+        proposals = match_lines(
+            [line._ar_bank_line() for line in incoming],
+            items,
+            customers,
+            rule._engine_settings(Settings),
+            limit=3,
+            rates=rates,
+        )
+        suggestions = []
+        for line in incoming:
+            ranked = proposals.get(line.id) or []
+            best = ranked[0] if ranked else None
+            if best and rule.auto_validate and not best.ambiguous and best.score >= rule.threshold:
+                try:
+                    with self.env.cr.savepoint():
+                        line._ar_apply_proposal(best, rule)
+                        line._ar_set_matched("reconciled", rule, best)
+                    counts["reconciled"] += 1
+                    continue
+                except (UserError, ValidationError) as error:
+                    _logger.info("Bank line %s not reconciled automatically: %s", line.id, error)
+                    line.ar_match_explanation = self.env._(
+                        "The match could not be applied: %s", getattr(error, "args", [error])[0]
+                    )
+            suggestions += line._ar_suggestion_values(ranked, rule)
+            state = "suggested" if ranked else "unmatched"
+            line.write(
+                {
+                    "ar_match_state": state,
+                    "ar_match_rule_id": rule.id,
+                    "ar_match_score": best.score if best else 0.0,
+                    "ar_match_reasons": best.reasons if best else False,
+                    "ar_match_explanation": line.ar_match_explanation
+                    or (explain(best) if best else self.env._("No open invoice fits this payment.")),
+                }
+            )
+            counts[state] += 1
+        self.env["ar.reconcile.suggestion"].create(suggestions)
+        return counts
+
+    def _ar_bank_line(self):
+        details = self.transaction_details if isinstance(self.transaction_details, dict) else {}
+        referred = tuple(
+            (str(number), Decimal(str(amount)) if amount not in (None, "") else None)
+            for number, amount in details.get("referred") or ()
+        )
+        return BankLine(
+            id=self.id,
+            amount=Decimal(str(self.amount)),
+            currency=self._ar_currency().name,
+            date=self.date,
+            remittance=self.payment_ref or "",
+            counterparty_name=self.partner_name or self.partner_id.name or "",
+            counterparty_iban=normalize_account(self.account_number or ""),
+            structured_reference=self.ar_structured_ref or "",
+            partner_id=self.partner_id.commercial_partner_id.id or None,
+            referred_documents=referred,
+        )
+
+    @api.model
+    def _ar_engine_data(self, company):
+        """Open receivable items, their customers (with their known accounts and learned patterns) and
+        today's rates between their currencies and the bank's, read with three queries."""
+        items = [
+            OpenItem(
+                id=row[0],
+                move_id=row[1],
+                partner_id=row[2],
+                number=row[3] or "",
+                payment_reference=row[4] or "",
+                rf_reference=compact_rf(row[4]) if row[4] and is_valid_rf(compact_rf(row[4])) else "",
+                residual=Decimal(str(row[5])),
+                currency=row[6],
+                due_date=row[7],
+                invoice_date=row[8],
+            )
+            for row in self.env.execute_query(
+                SQL(
+                    """
+                SELECT aml.id, aml.move_id, move.commercial_partner_id, move.name, move.payment_reference,
+                       aml.amount_residual_currency, currency.name, aml.date_maturity, move.invoice_date
+                  FROM account_move_line aml
+                  JOIN account_move move ON move.id = aml.move_id
+                  JOIN res_currency currency ON currency.id = aml.currency_id
+                  JOIN account_account account ON account.id = aml.account_id
+                 WHERE aml.company_id = %s
+                   AND account.account_type = 'asset_receivable'
+                   AND aml.parent_state = 'posted'
+                   AND NOT aml.reconciled
+                   AND aml.amount_residual_currency != 0
+                   AND move.move_type IN ('out_invoice', 'out_refund', 'out_receipt')
+                   AND move.commercial_partner_id IS NOT NULL
+                """,
+                    company.id,
+                )
+            )
+        ]
+        partner_ids = list({item.partner_id for item in items})
+        customers = [
+            Customer(
+                id=row[0],
+                name=row[1] or "",
+                vat=row[2] or "",
+                ibans=tuple(normalize_account(iban) for iban in row[3] or () if iban),
+                patterns=tuple(
+                    pattern.strip().lower() for pattern in (row[4] or "").splitlines() if pattern.strip()
+                ),
+            )
+            for row in self.env.execute_query(
+                SQL(
+                    """
+                SELECT partner.id, partner.name, partner.vat,
+                       ARRAY(SELECT bank.sanitized_acc_number
+                               FROM res_partner_bank bank
+                               JOIN res_partner holder ON holder.id = bank.partner_id
+                              WHERE holder.commercial_partner_id = partner.id AND bank.active),
+                       partner.ar_payment_patterns
+                  FROM res_partner partner
+                 WHERE partner.id = ANY(%s)
+                """,
+                    partner_ids,
+                )
+            )
+        ]
+        rates = {}
+        currencies = {item.currency for item in items}
+        bank_currencies = {line._ar_currency() for line in self}
+        if currencies - {currency.name for currency in bank_currencies}:
+            records = self.env["res.currency"].search([("name", "in", list(currencies))])
+            today = company._ar_today()
+            for bank_currency in bank_currencies:
+                for currency in records - bank_currency:
+                    rates[(currency.name, bank_currency.name)] = Decimal(
+                        str(currency._get_conversion_rate(currency, bank_currency, company, today))
+                    )
+        return items, customers, rates
+
+    def _ar_suggestion_values(self, ranked, rule):
+        self.ensure_one()
+        self.ar_suggestion_ids.filtered(lambda s: s.state == "proposed").unlink()
+        return [
+            {
+                "statement_line_id": self.id,
+                "rank": rank,
+                "rule_id": rule.id,
+                "score": proposal.score,
+                "partner_id": proposal.partner_id or False,
+                "allocation": [[a.item_id, str(a.amount)] for a in proposal.allocations],
+                "move_line_ids": [Command.set([a.item_id for a in proposal.allocations])],
+                "writeoff": float(proposal.writeoff),
+                "overpayment": float(proposal.overpayment),
+                "ambiguous": proposal.ambiguous,
+                "reasons": proposal.reasons,
+                "explanation": explain(proposal),
+            }
+            for rank, proposal in enumerate(ranked, start=1)
+        ]
+
+    def _ar_set_matched(self, state, rule, proposal=None, explanation=None):
+        self.ensure_one()
+        self.write(
+            {
+                "ar_match_state": state,
+                "ar_match_rule_id": rule.id if rule else False,
+                "ar_match_score": proposal.score if proposal else 100.0,
+                "ar_match_reasons": proposal.reasons if proposal else False,
+                "ar_match_explanation": explanation or (explain(proposal) if proposal else False),
+                "ar_matched_date": fields.Datetime.now(),
+                "ar_matched_uid": self.env.uid,
+            }
+        )
+
+    # ------------------------------------------------------------------ applying a match
+
+    def _ar_apply_proposal(self, proposal, rule=None):
+        """Apply an engine proposal (or a suggestion's allocation): see :meth:`_ar_apply`."""
+        allocations = [(allocation.item_id, allocation.amount) for allocation in proposal.allocations]
+        return self._ar_apply(
+            allocations,
+            writeoff=proposal.writeoff,
+            overpayment=proposal.overpayment,
+            partner_id=proposal.partner_id,
+            rule=rule,
+        )
+
+    def _ar_apply(self, allocations, writeoff=Decimal(0), overpayment=Decimal(0), partner_id=None, rule=None):
+        """Rewrite this line's journal entry: its suspense line becomes one receivable line per
+        allocation (``[(receivable move line id, amount in the bank's currency)]``), a write-off line for
+        ``writeoff`` (a shortfall) and a customer credit for ``overpayment``; each receivable line is then
+        reconciled with its invoice's item. The invoices' items are locked first and checked still open,
+        so two workers cannot pay the same invoice twice."""
+        self.ensure_one()
+        Aml = self.env["account.move.line"]
+        items = Aml.browse([item_id for item_id, _amount in allocations])
+        if items:
+            self.env.execute_query(
+                SQL("SELECT id FROM account_move_line WHERE id = ANY(%s) FOR UPDATE", items.ids)
+            )
+            items.invalidate_recordset(["amount_residual", "amount_residual_currency", "reconciled"])
+        liquidity, suspense, other = self._seek_for_lines()
+        if other or len(suspense) != 1:
+            raise UserError(self.env._("Bank line %s is already matched.", self.payment_ref or self.id))
+        currency = self._ar_currency()
+        company_currency = self.company_id.currency_id
+        total = Decimal(str(self.amount))
+        self._ar_check_still_open(items, allocations, currency)
+        partner = self.env["res.partner"].browse(partner_id) if partner_id else items.partner_id[:1]
+        partner = partner.commercial_partner_id
+        if partner and self.partner_id.commercial_partner_id != partner:
+            self.partner_id = partner
+        # What the bank's amount is worth in the company currency, per unit.
+        ratio = Decimal(str(liquidity.balance)) / total if currency != company_currency else Decimal(1)
+        vals = []
+        for item, (_item_id, amount) in zip(items, allocations, strict=True):
+            if item.currency_id == currency:
+                amount_currency = -amount
+            elif amount >= self._ar_in_currency(
+                abs(item.amount_residual_currency), item.currency_id
+            ) * Decimal("0.98"):
+                amount_currency = Decimal(str(-item.amount_residual_currency))
+            else:
+                amount_currency = -self._ar_convert(amount, currency, item.currency_id)
+            vals.append(
+                {
+                    "account_id": item.account_id.id,
+                    "partner_id": item.partner_id.id,
+                    "name": item.move_id.name,
+                    "currency_id": item.currency_id.id,
+                    "amount_currency": float(amount_currency),
+                    "balance": float(-amount * ratio),
+                }
+            )
+        if writeoff:
+            vals += self._ar_writeoff_values(rule, writeoff, ratio)
+        if overpayment:
+            if not partner:
+                raise UserError(
+                    self.env._("An overpayment is kept as a customer's credit: set the customer.")
+                )
+            vals.append(
+                {
+                    "account_id": partner.with_company(self.company_id).property_account_receivable_id.id,
+                    "partner_id": partner.id,
+                    "name": self.env._("Overpayment: customer credit (%s)", self.payment_ref or ""),
+                    "currency_id": currency.id,
+                    "amount_currency": float(-overpayment),
+                    "balance": float(-overpayment * ratio),
+                }
+            )
+        if not vals:
+            raise UserError(self.env._("Nothing to apply to bank line %s.", self.payment_ref or self.id))
+        self._ar_balance(vals, liquidity, currency)
+        self.move_id.with_context(skip_readonly_check=True, force_delete=True).write(
+            {"line_ids": [Command.unlink(suspense.id)] + [Command.create(value) for value in vals]}
+        )
+        counterparts = self._seek_for_lines()[2].sorted("id")
+        Aml._reconcile_plan(
+            [counterpart + item for counterpart, item in zip(counterparts, items, strict=False)]
+        )
+        return True
+
+    def _ar_check_still_open(self, items, allocations, currency):
+        """Refuse a match whose invoice items were paid, cancelled or reduced meanwhile."""
+        for item, (_item_id, amount) in zip(items, allocations, strict=True):
+            if item.reconciled or item.parent_state != "posted" or item.company_id != self.company_id:
+                raise StaleMatchError(
+                    self.env._("%s is no longer open: the match was not applied.", item.move_id.name)
+                )
+            if item.currency_id == currency and amount > Decimal(str(abs(item.amount_residual_currency))):
+                raise StaleMatchError(
+                    self.env._(
+                        "%(invoice)s has %(open)s open, less than the %(amount)s matched to it.",
+                        invoice=item.move_id.name,
+                        open=item.amount_residual_currency,
+                        amount=amount,
+                    )
+                )
+
+    def _ar_balance(self, vals, liquidity, currency):
+        """Round the new lines and put a rounding difference on the last one so the entry balances."""
+        company_currency = self.company_id.currency_id
+        for value in vals:
+            value["balance"] = float_round(value["balance"], precision_rounding=company_currency.rounding)
+            value["amount_currency"] = float_round(
+                value["amount_currency"],
+                precision_rounding=self.env["res.currency"].browse(value["currency_id"]).rounding,
+            )
+        applied = -sum(Decimal(str(value["balance"])) for value in vals)
+        difference = Decimal(str(liquidity.balance)) - applied
+        if not company_currency.is_zero(float(difference)):
+            if currency == company_currency and abs(difference) > Decimal("0.01") * len(vals):
+                raise UserError(
+                    self.env._(
+                        "Bank line %(line)s: the match applies %(applied)s of %(amount)s.",
+                        line=self.payment_ref or self.id,
+                        applied=applied,
+                        amount=liquidity.balance,
+                    )
+                )
+            vals[-1]["balance"] = float(Decimal(str(vals[-1]["balance"])) - difference)
+            if vals[-1]["currency_id"] == company_currency.id:
+                vals[-1]["amount_currency"] = vals[-1]["balance"]
+
+    def _ar_writeoff_values(self, rule, writeoff, ratio):
+        """Lines booking a shortfall of ``writeoff`` (tax included) to the rule's write-off account."""
+        if not rule or not rule.writeoff_account_id:
+            raise UserError(
+                self.env._(
+                    "A difference of %s would be written off, but no write-off account is set.", writeoff
+                )
+            )
+        currency = self._ar_currency()
+        label = rule.writeoff_label or rule.name
+        tax = rule.writeoff_tax_id
+        base = writeoff
+        vals = []
+        if tax:
+            if tax.amount_type != "percent":
+                raise UserError(
+                    self.env._("Rule %s: only percentage taxes are supported on write-offs.", rule.name)
+                )
+            base = (writeoff / (1 + Decimal(str(tax.amount)) / 100)).quantize(Decimal("0.01"))
+            repartition = tax.invoice_repartition_line_ids.filtered(lambda r: r.repartition_type == "tax")[:1]
+            vals.append(
+                {
+                    "account_id": (repartition.account_id or rule.writeoff_account_id).id,
+                    "name": f"{label} - {tax.name}",
+                    "currency_id": currency.id,
+                    "amount_currency": float(writeoff - base),
+                    "balance": float((writeoff - base) * ratio),
+                    "tax_repartition_line_id": repartition.id,
+                }
+            )
+        vals.insert(
+            0,
+            {
+                "account_id": rule.writeoff_account_id.id,
+                "name": label,
+                "currency_id": currency.id,
+                "amount_currency": float(base),
+                "balance": float(base * ratio),
+                "tax_ids": [Command.set(tax.ids)],
+            },
+        )
+        return vals
+
+    def _ar_convert(self, amount, from_currency, to_currency):
+        rate = from_currency._get_conversion_rate(from_currency, to_currency, self.company_id, self.date)
+        return Decimal(str(to_currency.round(float(amount) * rate)))
+
+    def _ar_in_currency(self, amount, item_currency):
+        """``amount`` of ``item_currency`` in the bank's currency at the line's date."""
+        return self._ar_convert(Decimal(str(amount)), item_currency, self._ar_currency())
+
+    def _ar_book_by_rule(self, rule):
+        """Book each line whole to the rule's account (bank interest, charges)."""
+        counts = {"reconciled": 0, "suggested": 0, "unmatched": 0}
+        for line in self:
+            if not rule.auto_validate:
+                line.write(
+                    {
+                        "ar_match_state": "suggested",
+                        "ar_match_rule_id": rule.id,
+                        "ar_match_explanation": self.env._(
+                            "Rule %(rule)s would book it to %(account)s.",
+                            rule=rule.name,
+                            account=rule.writeoff_account_id.display_name,
+                        ),
+                    }
+                )
+                counts["suggested"] += 1
+                continue
+            liquidity, suspense, other = line._seek_for_lines()
+            if other or len(suspense) != 1:
+                continue
+            with self.env.cr.savepoint():
+                line.move_id.with_context(skip_readonly_check=True, force_delete=True).write(
+                    {
+                        "line_ids": [Command.unlink(suspense.id)]
+                        + [
+                            Command.create(value)
+                            for value in line._ar_writeoff_values(
+                                rule,
+                                -Decimal(str(line.amount)),
+                                Decimal(str(liquidity.balance)) / Decimal(str(line.amount)),
+                            )
+                        ]
+                    }
+                )
+                line._ar_set_matched(
+                    "booked",
+                    rule,
+                    explanation=self.env._(
+                        "Booked to %(account)s by rule %(rule)s.",
+                        account=rule.writeoff_account_id.display_name,
+                        rule=rule.name,
+                    ),
+                )
+            counts["reconciled"] += 1
+        return counts
+
+    # ------------------------------------------------------------------ people's actions
+
+    def action_ar_rematch(self):
+        """Run the rules again on these lines (after new invoices or new rules)."""
+        self.filtered(lambda line: line.ar_match_state not in DONE_STATES).write({"ar_match_state": "new"})
+        counts = self.ar_auto_reconcile()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "info",
+                "message": self.env._(
+                    "%(reconciled)s reconciled, %(suggested)s with suggestions, "
+                    "%(unmatched)s without a match.",
+                    **counts,
+                ),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+
+    def action_ar_manual_match(self):
+        self.ensure_one()
+        if self.is_reconciled or self.ar_match_state in DONE_STATES:
+            raise UserError(self.env._("This bank line is already matched: undo it first."))
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Match Payment"),
+            "res_model": "ar.manual.match.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {
+                "default_statement_line_id": self.id,
+                "default_move_line_ids": self.ar_suggestion_ids.filtered(lambda s: s.state == "proposed")[
+                    :1
+                ].move_line_ids.ids,
+            },
+        }
+
+    def action_ar_undo(self):
+        """Undo the match: the invoices are open again, the line waits for people."""
+        for line in self:
+            if (
+                not line.is_reconciled
+                and line.ar_match_state not in DONE_STATES
+                and not line._seek_for_lines()[2]
+            ):
+                continue
+            line.action_undo_reconciliation()
+            line.write(
+                {
+                    "ar_match_state": "unmatched",
+                    "ar_matched_date": False,
+                    "ar_matched_uid": False,
+                    "ar_match_explanation": self.env._("Match undone by %s.", self.env.user.name),
+                }
+            )
+            line.move_id.message_post(body=self.env._("Cash application undone by %s.", self.env.user.name))
+        return True
+
+    def _ar_learn(self, items):
+        """Remember what told this customer apart: the account it paid from and the words of its title
+        other than the invoice numbers, so that its next payment is matched without a person."""
+        self.ensure_one()
+        partner = self.partner_id.commercial_partner_id
+        if not partner:
+            return
+        iban = normalize_account(self.account_number or "")
+        if iban and len(iban) >= 15:
+            known = self.env["res.partner.bank"].sudo().search_count([("sanitized_acc_number", "=", iban)])
+            if not known:
+                self.env["res.partner.bank"].sudo().create(
+                    {"acc_number": iban, "partner_id": partner.id, "allow_out_payment": False}
+                )
+        pattern = _learned_pattern(self.payment_ref, items.move_id.mapped("name"), partner.name)
+        if pattern:
+            patterns = [p for p in (partner.ar_payment_patterns or "").splitlines() if p.strip()]
+            if pattern not in patterns:
+                partner.sudo().ar_payment_patterns = "\n".join([*patterns, pattern][-10:])
+
+    @api.model
+    def _cron_ar_auto_reconcile(self):
+        """Apply the rules to the bank lines not processed yet, in batches committed one by one."""
+        while True:
+            lines = self.search([("ar_match_state", "=", "new"), ("is_reconciled", "=", False)], limit=200)
+            if not lines:
+                return True
+            lines.ar_auto_reconcile()
+            # Lines another worker holds keep their state: do not loop on them.
+            lines.filtered(lambda line: line.ar_match_state == "new").write({"ar_match_state": "unmatched"})
+            if not self.env.context.get("cron_id"):
+                return True
+            self.env["ir.cron"]._commit_progress(len(lines))
+
+
+def _learned_pattern(title, invoice_numbers, partner_name):
+    """The words of a payment title that are neither invoice numbers, numbers, amounts nor common
+    payment words: a fragment that recurs in this customer's payments ('' when too short to tell)."""
+    text = (title or "").lower()
+    for number in invoice_numbers:
+        text = text.replace((number or "").lower(), " ")
+    words = [
+        word
+        for word in re.findall(r"[^\W\d_]{3,}", text)
+        if word not in _STOPWORDS and word not in (partner_name or "").lower().split()
+    ]
+    pattern = " ".join(words)
+    return pattern if len(pattern) >= 8 and len(words) >= 2 else ""

@@ -28,6 +28,12 @@ class AccountJournal(models.Model):
     _inherit = "account.journal"
 
     ar_import_ids = fields.One2many("ar.bank.statement.import", "journal_id", string="Imported Files")
+    ar_auto_reconcile = fields.Boolean(
+        string="Match Payments on Arrival",
+        default=True,
+        help="Apply the reconciliation rules to the transactions as soon as they are imported or pulled "
+        "from the bank (otherwise the hourly job does).",
+    )
 
     def _ar_account_key(self):
         return normalize_account(self.bank_account_id.acc_number or "")
@@ -86,8 +92,12 @@ class AccountJournal(models.Model):
             created_statements |= bank_statement
             if gap:
                 gaps.append(gap)
+        counts = lines._ar_match_on_arrival()
         self.env["ar.bank.statement.import"].create(
             {
+                "reconciled_count": counts["reconciled"],
+                "suggested_count": counts["suggested"],
+                "unmatched_count": counts["unmatched"],
                 "journal_id": self.id,
                 "filename": filename,
                 "file_hash": file_hash,
@@ -169,7 +179,13 @@ class AccountJournal(models.Model):
             "ar_structured_ref": tx.structured_reference or False,
             "ar_source": source,
             "transaction_details": _json_safe(
-                {"raw": tx.raw, "mpp": tx.mpp, "value_date": tx.value_date, "line": tx.line_no}
+                {
+                    "raw": tx.raw,
+                    "mpp": tx.mpp,
+                    "value_date": tx.value_date,
+                    "line": tx.line_no,
+                    "referred": [[number, amount] for number, amount in tx.referred_documents] or None,
+                }
             ),
         }
 

@@ -215,7 +215,15 @@ class ArBankConnection(models.Model):
             {"last_sync": fields.Datetime.now(), "last_error": False, "state": self._state_after_sync()}
         )
         if lines:
-            self.message_post(body=self.env._("%s new transaction(s) booked.", len(lines)))
+            counts = lines._ar_match_on_arrival()
+            self.message_post(
+                body=self.env._(
+                    "%(count)s new transaction(s) booked: %(reconciled)s reconciled, %(suggested)s with "
+                    "suggestions, %(unmatched)s without a match.",
+                    count=len(lines),
+                    **counts,
+                )
+            )
         return lines
 
     def _state_after_sync(self):

@@ -1,1 +1,2 @@
 from . import ar_statement_import_wizard
+from . import ar_manual_match_wizard

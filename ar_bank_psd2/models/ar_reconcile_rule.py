@@ -1,0 +1,171 @@
+import re
+from decimal import Decimal
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+
+class ArReconcileRule(models.Model):
+    """How incoming bank lines are applied: the first active rule (by sequence) whose conditions a line
+    meets decides what happens to it."""
+
+    _name = "ar.reconcile.rule"
+    _description = "Bank Reconciliation Rule"
+    _order = "sequence, id"
+
+    name = fields.Char(required=True, translate=True)
+    sequence = fields.Integer(default=10)
+    active = fields.Boolean(default=True)
+    company_id = fields.Many2one(
+        "res.company", string="Company", help="Empty: the rule applies in every company."
+    )
+    journal_ids = fields.Many2many(
+        "account.journal",
+        string="Bank Journals",
+        domain="[('type', '=', 'bank')]",
+        help="Empty: every bank journal.",
+    )
+    amount_min = fields.Monetary(string="Amount From", currency_field="currency_id")
+    amount_max = fields.Monetary(string="Amount To", currency_field="currency_id", help="0: no upper limit.")
+    currency_id = fields.Many2one(
+        "res.currency", default=lambda self: self.env.company.currency_id, required=True
+    )
+    direction = fields.Selection(
+        [("in", "Money received"), ("out", "Money paid out"), ("both", "Both")], default="in", required=True
+    )
+    text_pattern = fields.Char(
+        string="Text Matches",
+        help="A regular expression searched (ignoring case) in the payment title, the payer's name and "
+        "account number, e.g. KAPITALIZACJA|ODSETKI.",
+    )
+    partner_ids = fields.Many2many("res.partner", string="Customers", help="Empty: any customer.")
+    action = fields.Selection(
+        [
+            ("match", "Match open invoices"),
+            ("writeoff", "Book to an account"),
+            ("skip", "Leave for people"),
+        ],
+        default="match",
+        required=True,
+        help="Match open invoices: the matching engine finds the invoices a payment settles.\n"
+        "Book to an account: the whole line goes to the account below (bank interest, fees).\n"
+        "Leave for people: the line waits in the exceptions queue without suggestions.",
+    )
+    auto_validate = fields.Boolean(
+        string="Reconcile Automatically",
+        default=True,
+        help="Reconcile the lines whose best match scores at least the threshold; otherwise only suggest.",
+    )
+    threshold = fields.Float(
+        string="Confidence Threshold",
+        default=90.0,
+        help="Lowest score (0-100) of a match reconciled without a person.",
+    )
+    writeoff_account_id = fields.Many2one(
+        "account.account",
+        string="Write-off Account",
+        check_company=True,
+        help="Small differences (bank fees) or, for 'Book to an account', the whole line.",
+    )
+    writeoff_tax_id = fields.Many2one("account.tax", string="Write-off Tax", check_company=True)
+    writeoff_label = fields.Char(string="Write-off Label", translate=True)
+    writeoff_tolerance = fields.Monetary(
+        string="Write-off Up To",
+        currency_field="currency_id",
+        default=5.0,
+        help="A payment short of the invoices by at most this amount settles them, the difference "
+        "being written off to the write-off account.",
+    )
+    writeoff_tolerance_percent = fields.Float(
+        string="And At Most (%)", default=1.0, help="...and at most this share of the amount paid."
+    )
+    line_count = fields.Integer(compute="_compute_line_count", string="Lines Applied")
+
+    @api.constrains("text_pattern")
+    def _check_text_pattern(self):
+        for rule in self.filtered("text_pattern"):
+            try:
+                re.compile(rule.text_pattern)
+            except re.error as error:
+                raise ValidationError(
+                    self.env._(
+                        "Rule %(rule)s: %(pattern)r is not a valid regular expression (%(error)s).",
+                        rule=rule.name,
+                        pattern=rule.text_pattern,
+                        error=error,
+                    )
+                ) from error
+
+    @api.constrains("action", "writeoff_account_id")
+    def _check_writeoff_account(self):
+        for rule in self:
+            if rule.action == "writeoff" and not rule.writeoff_account_id:
+                raise ValidationError(
+                    self.env._("Rule %s books lines to an account: choose the account.", rule.name)
+                )
+
+    @api.constrains("threshold")
+    def _check_threshold(self):
+        for rule in self:
+            if not 0 <= rule.threshold <= 100:
+                raise ValidationError(
+                    self.env._("Rule %s: the confidence threshold is a score from 0 to 100.", rule.name)
+                )
+
+    @api.constrains("amount_min", "amount_max")
+    def _check_amounts(self):
+        for rule in self:
+            if rule.amount_max and rule.amount_max < rule.amount_min:
+                raise ValidationError(
+                    self.env._("Rule %s: the amount range ends before it starts.", rule.name)
+                )
+
+    def _compute_line_count(self):
+        counts = dict(
+            self.env["account.bank.statement.line"]._read_group(
+                [("ar_match_rule_id", "in", self.ids)], ["ar_match_rule_id"], ["__count"]
+            )
+        )
+        for rule in self:
+            rule.line_count = counts.get(rule, 0)
+
+    def action_open_lines(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("ar_bank_psd2.ar_statement_line_all_action")
+        action["domain"] = [("ar_match_rule_id", "=", self.id)]
+        return action
+
+    def _applies_to(self, line, text):
+        """Whether ``line`` (an account.bank.statement.line) meets this rule's conditions; ``text`` is its
+        title, payer name and account joined."""
+        self.ensure_one()
+        amount = line.amount
+        if self.company_id and self.company_id != line.company_id:
+            return False
+        if self.journal_ids and line.journal_id not in self.journal_ids:
+            return False
+        if (self.direction == "in" and amount <= 0) or (self.direction == "out" and amount >= 0):
+            return False
+        if self.amount_min and abs(amount) < self.amount_min:
+            return False
+        if self.amount_max and abs(amount) > self.amount_max:
+            return False
+        if self.partner_ids and line.partner_id.commercial_partner_id not in self.partner_ids:
+            return False
+        return not self.text_pattern or bool(re.search(self.text_pattern, text or "", re.IGNORECASE))
+
+    def _rule_for(self, line, text):
+        """The first rule of ``self`` (ordered) that applies to ``line``, else an empty recordset."""
+        for rule in self:
+            if rule._applies_to(line, text):
+                return rule
+        return self.browse()
+
+    def _engine_settings(self, settings_class):
+        self.ensure_one()
+        return settings_class(
+            writeoff_tolerance=Decimal(str(self.writeoff_tolerance or 0))
+            if self.writeoff_account_id
+            else Decimal(0),
+            writeoff_tolerance_percent=Decimal(str(self.writeoff_tolerance_percent or 0)),
+        )

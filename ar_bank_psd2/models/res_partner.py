@@ -1,0 +1,11 @@
+from odoo import fields, models
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    ar_payment_patterns = fields.Text(
+        string="Payment Title Patterns",
+        help="Words recurring in this customer's payment titles, learned from matches made by people (one "
+        "per line): a payment quoting them is recognised as this customer's.",
+    )
