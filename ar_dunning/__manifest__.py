@@ -14,6 +14,7 @@
         "data/ar_interest_rate_data.xml",
         "data/mail_template_data.xml",
         "data/ir_cron_data.xml",
+        "data/ar_payment_plan_data.xml",
         "report/ar_dunning_letter_report.xml",
         "views/ar_dunning_policy_views.xml",
         "views/ar_dunning_run_views.xml",
@@ -24,6 +25,7 @@
         "views/ar_dunning_fee_views.xml",
         "views/ar_dunning_variant_views.xml",
         "views/res_config_settings_views.xml",
+        "views/ar_payment_plan_views.xml",
     ],
     "demo": [
         "demo/ar_dunning_demo.xml",

@@ -12,3 +12,5 @@ from . import ar_interest_rate
 from . import ar_dunning_fee
 from . import ar_dunning_variant
 from . import res_config_settings
+from . import ar_payment_plan
+from . import ar_payment_plan_line

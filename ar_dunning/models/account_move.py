@@ -27,3 +27,12 @@ class AccountMove(models.Model):
         string="Reminders",
         readonly=True,
     )
+    ar_payment_plan_ids = fields.Many2many(
+        "ar.payment.plan",
+        "ar_payment_plan_invoice_rel",
+        "move_id",
+        "plan_id",
+        string="Payment Plans",
+        readonly=True,
+        copy=False,
+    )

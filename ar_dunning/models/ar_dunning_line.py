@@ -102,13 +102,15 @@ class ArDunningLine(models.Model):
             line.amount_net = line.amount_overdue + sum(credits.mapped("amount_residual"))
 
     def _compute_recipients(self):
-        """The customer when it has an e-mail address, else its invoicing contacts that have one, else any
-        contact that has one."""
+        """The customer's billing contact (its billing e-mail), else the customer when it has an e-mail
+        address, else its invoicing contacts that have one, else any contact that has one."""
         for line in self:
             partner = line.partner_id
             contacts = partner.child_ids.filtered("email")
             recipients = (
-                partner if partner.email else contacts.filtered(lambda c: c.type == "invoice") or contacts
+                partner._ar_billing_contact()
+                or (partner if partner.email else contacts.filtered(lambda c: c.type == "invoice"))
+                or contacts
             )
             line.recipient_ids = recipients
             line.recipient_ids_str = ",".join(str(pid) for pid in recipients.ids)

@@ -210,8 +210,8 @@ class ArDunningRun(models.Model):
         }
 
     def _pause_reasons(self, company, rows):
-        """``{invoice id: reason}`` for the invoices no reminder may list today: an open dispute, a pending
-        promise to pay (until its date and the grace days), a manual hold."""
+        """``{invoice id: reason}`` for the invoices no reminder may list today: an open dispute, an approved
+        payment plan, a pending promise to pay (until its date and the grace days), a manual hold."""
         today = self.date
         grace = timedelta(days=company.ar_promise_grace_days)
         disputed = [row.id for row in rows if row.disputed]
@@ -231,6 +231,7 @@ class ArDunningRun(models.Model):
             ):
                 disputes.setdefault(move_id, name)
         unmatched = self._unreconciled_bank_payments(company, {row.customer for row in rows})
+        planned = self._payment_plan_instalments([row.id for row in rows])
         reasons = {}
         for row in rows:
             if row.escalated:
@@ -239,6 +240,8 @@ class ArDunningRun(models.Model):
                 reasons[row.id] = self.env._("the customer receives no reminders")
             elif row.disputed:
                 reasons[row.id] = self.env._("disputed (%s)", disputes.get(row.id, ""))
+            elif row.id in planned:
+                reasons[row.id] = self.env._("in a payment plan (next instalment %s)", planned[row.id] or "-")
             elif row.promised and row.promised + grace >= today:
                 reasons[row.id] = self.env._("payment promised for %s", row.promised)
             elif row.customer in unmatched:
@@ -250,6 +253,28 @@ class ArDunningRun(models.Model):
             elif row.hold_until and row.hold_until >= today:
                 reasons[row.id] = self.env._("on hold until %s", row.hold_until)
         return reasons
+
+    def _payment_plan_instalments(self, move_ids):
+        """``{invoice id: date of the next pending instalment}`` for the invoices among ``move_ids`` that an
+        approved payment plan covers (one query)."""
+        if not move_ids:
+            return {}
+        self.env["ar.payment.plan"].flush_model(["state"])
+        self.env["ar.payment.plan.line"].flush_model(["plan_id", "state", "date"])
+        rows = self.env.execute_query(
+            SQL(
+                """
+            SELECT rel.move_id, MIN(line.date)
+              FROM ar_payment_plan_invoice_rel rel
+              JOIN ar_payment_plan plan ON plan.id = rel.plan_id AND plan.state = 'approved'
+              LEFT JOIN ar_payment_plan_line line ON line.plan_id = plan.id AND line.state = 'pending'
+             WHERE rel.move_id = ANY(%s)
+             GROUP BY rel.move_id
+            """,
+                list(move_ids),
+            )
+        )
+        return dict(rows)
 
     def _unreconciled_bank_payments(self, company, customer_ids):
         """``{customer id: (amount, date)}``: incoming bank payments of these customers in the last

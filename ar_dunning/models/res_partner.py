@@ -32,12 +32,25 @@ class ResPartner(models.Model):
         string="Preferred Reminder Channel",
         help="Used instead of the level's e-mail, SMS or letter; calls and hand-overs are kept.",
     )
+    ar_payment_plan_ids = fields.One2many("ar.payment.plan", "partner_id", string="Payment Plans")
+    ar_payment_plan_count = fields.Integer(
+        compute="_compute_ar_payment_plan_count", string="Payment Plan Count"
+    )
     ar_escalated_date = fields.Date(
         string="Handed Over to Collections",
         readonly=True,
         copy=False,
         help="Since this day the collection agency handles the customer: no more reminders.",
     )
+
+    def _compute_ar_payment_plan_count(self):
+        counts = dict(
+            self.env["ar.payment.plan"]._read_group(
+                [("partner_id", "in", self.ids)], ["partner_id"], ["__count"]
+            )
+        )
+        for partner in self:
+            partner.ar_payment_plan_count = counts.get(partner, 0)
 
     def _ar_dunning_policy(self, company, default=None):
         """The customer's policy in ``company``: its own, else its segment's, else the company's default

@@ -1,3 +1,4 @@
 from . import test_dunning_policy
 from . import test_dunning_run
 from . import test_customer_segment
+from . import test_payment_plan

@@ -1,1 +1,3 @@
 from . import portal
+from . import payment_plan
+from . import account_details

@@ -120,6 +120,7 @@ class ArPayInvoicesPortal(PortalAccount):
             .search(
                 [
                     ("commercial_partner_id", "=", partner.id),
+                    ("company_id", "in", request.env.user.company_ids.ids),
                     ("move_type", "=", "out_invoice"),
                     ("state", "=", "posted"),
                     ("payment_state", "in", ("not_paid", "partial")),

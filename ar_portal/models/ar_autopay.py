@@ -89,6 +89,8 @@ class AccountMove(models.Model):
             ("payment_state", "in", ("not_paid", "partial")),
             ("commercial_partner_id.ar_autopay", "=", True),
             ("ar_dunning_paused", "=", False),
+            # An approved payment plan's instalments are charged instead (ar.payment.plan.line).
+            ("ar_payment_plan_ids", "not any", [("state", "=", "approved")]),
             ("invoice_date_due", "<=", day),
             "|",
             ("ar_autopay_next_try", "=", False),
@@ -97,8 +99,9 @@ class AccountMove(models.Model):
 
     @api.model
     def _cron_ar_autopay(self):
-        """Charge the AutoPay invoices due today (and those whose retry day came), one transaction each;
-        tell the customers whose invoices will be charged soon."""
+        """Charge the AutoPay invoices due today (and those whose retry day came), one transaction each, and
+        the due instalments of approved payment plans; tell the customers whose invoices will be charged
+        soon."""
         for company in self.env["res.company"].search([]):
             today = company._ar_today()
             self._ar_autopay_notices(company, today)
@@ -111,6 +114,7 @@ class AccountMove(models.Model):
                 if self.env.context.get("cron_id"):
                     # A charge reached the provider: keep it even if a later one crashes the run.
                     self.env["ir.cron"]._commit_progress(1)
+            self.env["ar.payment.plan.line"]._ar_autopay_instalments(company, today)
         return True
 
     def _ar_autopay_notices(self, company, today):
@@ -122,6 +126,7 @@ class AccountMove(models.Model):
                 ("payment_state", "=", "not_paid"),
                 ("commercial_partner_id.ar_autopay", "=", True),
                 ("ar_autopay_noticed", "=", False),
+                ("ar_payment_plan_ids", "not any", [("state", "=", "approved")]),
                 ("invoice_date_due", ">", today),
                 ("invoice_date_due", "<=", today + timedelta(days=company.ar_autopay_notice_days)),
             ]

@@ -1,5 +1,9 @@
+from markupsafe import Markup
+
 from odoo import models
 from odoo.fields import Domain
+
+ACCOUNT_DETAIL_FIELDS = ("ar_billing_email", "lang", "ar_customer_po")
 
 
 class ResPartner(models.Model):
@@ -73,3 +77,33 @@ class ResPartner(models.Model):
                 }
             )
         return {"opening": opening, "lines": rows, "closing": balance}
+
+    def _ar_update_account_details(self, values, user):
+        """Write the account details a customer changed on the portal (``values``: a subset of
+        ``ACCOUNT_DETAIL_FIELDS``, already validated) and log each change, old -> new, on the customer."""
+        self.ensure_one()
+        languages = dict(self.env["res.lang"].get_installed())
+        shown = {"lang": lambda code: languages.get(code, code)}
+        changes = [
+            (name, self[name] or "", value or "")
+            for name, value in values.items()
+            if name in ACCOUNT_DETAIL_FIELDS and (self[name] or "") != (value or "")
+        ]
+        if not changes:
+            return False
+        self.write({name: new or False for name, _old, new in changes})
+        items = Markup().join(
+            Markup("<li>%s: %s → %s</li>")
+            % (
+                self._fields[name]._description_string(self.env),
+                shown.get(name, str)(old) or "-",
+                shown.get(name, str)(new) or "-",
+            )
+            for name, old, new in changes
+        )
+        self.message_post(
+            body=Markup("<p>%s</p><ul>%s</ul>")
+            % (self.env._("Account details changed on the portal by %s:", user.name), items),
+            subtype_xmlid="mail.mt_note",
+        )
+        return True

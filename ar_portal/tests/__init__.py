@@ -2,3 +2,8 @@ from . import test_portal_statement
 from . import test_portal_requests
 from . import test_portal_pay
 from . import test_autopay
+from . import test_portal_payment_plan
+from . import test_autopay_payment_plan
+from . import test_portal_account_details
+from . import test_portal_tours
+from . import test_portal_security

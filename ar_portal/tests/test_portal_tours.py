@@ -1,0 +1,51 @@
+from datetime import timedelta
+
+from odoo.tests import HttpCase, tagged
+
+from .common import ArPortalCommon
+
+
+@tagged("post_install", "-at_install")
+class TestPortalTours(ArPortalCommon, HttpCase):
+    """What a customer clicks on the portal, in a real browser."""
+
+    portal_login = "jan.tours"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        today = cls.company._ar_today()
+        past = today - timedelta(days=45)
+        cls.first = cls._posted_invoice(600, past, cls.customer, invoice_date_due=past + timedelta(days=14))
+        cls.second = cls._posted_invoice(400, past, cls.customer, invoice_date_due=past + timedelta(days=21))
+
+    def test_tour_enable_autopay(self):
+        token = self._demo_token(self.contact)
+        self.start_tour("/my/autopay", "ar_portal_autopay_tour", login=self.portal_login)
+        self.assertEqual(self.customer.ar_autopay_token_id, token)
+        self.assertEqual(self.customer.ar_autopay_consent_user_id.login, self.portal_login)
+
+    def test_tour_dispute_an_invoice(self):
+        self.start_tour(self.first.get_portal_url(), "ar_portal_dispute_tour", login=self.portal_login)
+        self.assertRecordValues(
+            self.first.ar_dispute_ids,
+            [{"origin": "portal", "reason": "quality", "description": "Towar uszkodzony w transporcie"}],
+        )
+
+    def test_tour_promise_to_pay(self):
+        self.start_tour(self.second.get_portal_url(), "ar_portal_promise_tour", login=self.portal_login)
+        promise = self.second.ar_promise_ids
+        self.assertEqual(promise.origin, "portal")
+        # The browser counts a week from its own (UTC) day, which may be the company's day before.
+        self.assertIn(
+            promise.date_promised - self.company._ar_today(), (timedelta(days=6), timedelta(days=7))
+        )
+
+    def test_tour_propose_a_payment_plan(self):
+        self.start_tour("/my/statement", "ar_portal_payment_plan_tour", login=self.portal_login)
+        plan = self.env["ar.payment.plan"].search([("partner_id", "=", self.customer.id)])
+        self.assertRecordValues(
+            plan, [{"state": "proposed", "origin": "portal", "amount_total": 1000, "note": "Niski sezon"}]
+        )
+        self.assertEqual(plan.line_ids.mapped("amount"), [500, 500])
+        self.assertEqual(plan.invoice_ids, self.first | self.second)
