@@ -7,3 +7,4 @@ from . import ar_bank_statement_import
 from . import account_journal
 from . import ar_bank_connection_sync
 from . import ar_kpi
+from . import ar_demo_loader

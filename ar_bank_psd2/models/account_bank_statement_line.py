@@ -195,37 +195,113 @@ class AccountBankStatementLine(models.Model):
             limit=3,
             rates=rates,
         )
+        confident = {
+            line.id: proposals[line.id][0]
+            for line in incoming
+            if rule.auto_validate
+            and proposals.get(line.id)
+            and not proposals[line.id][0].ambiguous
+            and proposals[line.id][0].score >= rule.threshold
+        }
+        applied, refused = self._ar_apply_confident(
+            incoming.filtered(lambda ln: ln.id in confident), confident, rule
+        )
+        incoming.ar_suggestion_ids.filtered(lambda s: s.state == "proposed").unlink()
         suggestions = []
         for line in incoming:
             ranked = proposals.get(line.id) or []
             best = ranked[0] if ranked else None
-            if best and rule.auto_validate and not best.ambiguous and best.score >= rule.threshold:
-                try:
-                    with self.env.cr.savepoint():
-                        line._ar_apply_proposal(best, rule)
-                        line._ar_set_matched("reconciled", rule, best)
-                    counts["reconciled"] += 1
-                    continue
-                except (UserError, ValidationError) as error:
-                    _logger.info("Bank line %s not reconciled automatically: %s", line.id, error)
-                    line.ar_match_explanation = self.env._(
-                        "The match could not be applied: %s", getattr(error, "args", [error])[0]
-                    )
+            if line.id in applied:
+                line._ar_set_matched("reconciled", rule, best)
+                counts["reconciled"] += 1
+                continue
             suggestions += line._ar_suggestion_values(ranked, rule)
             state = "suggested" if ranked else "unmatched"
+            if line.id in refused:
+                explanation = self.env._("The match could not be applied: %s", refused[line.id])
+            else:
+                explanation = explain(best) if best else self.env._("No open invoice fits this payment.")
             line.write(
                 {
                     "ar_match_state": state,
                     "ar_match_rule_id": rule.id,
                     "ar_match_score": best.score if best else 0.0,
                     "ar_match_reasons": best.reasons if best else False,
-                    "ar_match_explanation": line.ar_match_explanation
-                    or (explain(best) if best else self.env._("No open invoice fits this payment.")),
+                    "ar_match_explanation": explanation,
                 }
             )
             counts[state] += 1
         self.env["ar.reconcile.suggestion"].create(suggestions)
         return counts
+
+    def _ar_apply_confident(self, lines, proposals, rule):
+        """Apply the best proposal of each of ``lines`` (``proposals[line id]``), all in one batch; when
+        the batch is refused, line by line so that one bad line does not hold back the others. Returns
+        ``(ids of the lines applied, {line id: why not})``."""
+        plans = [
+            {
+                "line": line,
+                "allocations": [(a.item_id, a.amount) for a in proposals[line.id].allocations],
+                "writeoff": proposals[line.id].writeoff,
+                "overpayment": proposals[line.id].overpayment,
+                "partner_id": proposals[line.id].partner_id,
+                "rule": rule,
+            }
+            for line in lines
+        ]
+        self._ar_lock_items(plans)
+        # Read what the plans need for all lines at once rather than line by line.
+        items = self.env["account.move.line"].browse(
+            [item_id for plan in plans for item_id, _amount in plan["allocations"]]
+        )
+        items.fetch(
+            [
+                "reconciled",
+                "parent_state",
+                "company_id",
+                "currency_id",
+                "amount_residual_currency",
+                "account_id",
+                "partner_id",
+                "move_id",
+            ]
+        )
+        items.move_id.fetch(["name"])
+        lines.move_id.line_ids.fetch(["account_id", "balance", "amount_currency", "currency_id"])
+        prefetch = {"items": items._prefetch_ids}
+        planned, refused, taken = [], {}, set()
+        for plan in plans:
+            line = plan["line"]
+            item_ids = {item_id for item_id, _amount in plan["allocations"]}
+            if item_ids & taken:
+                refused[line.id] = self.env._(
+                    "another payment of the same statement settles the same invoice"
+                )
+                continue
+            try:
+                planned.append(line._ar_plan_values(plan, prefetch))
+                taken |= item_ids
+            except UserError as error:
+                refused[line.id] = error.args[0]
+        if not planned:
+            return set(), refused
+        try:
+            with self.env.cr.savepoint():
+                self._ar_write_plans(planned)
+            return {entry["line"].id for entry in planned}, refused
+        except (UserError, ValidationError) as error:
+            _logger.info("Batch of %s bank lines refused (%s): applying them one by one", len(planned), error)
+            self.env.invalidate_all()
+        applied = set()
+        for entry in planned:
+            try:
+                with self.env.cr.savepoint():
+                    self._ar_write_plans([entry])
+                applied.add(entry["line"].id)
+            except (UserError, ValidationError) as error:
+                self.env.invalidate_all()
+                refused[entry["line"].id] = error.args[0]
+        return applied, refused
 
     def _ar_bank_line(self):
         details = self.transaction_details if isinstance(self.transaction_details, dict) else {}
@@ -326,7 +402,6 @@ class AccountBankStatementLine(models.Model):
 
     def _ar_suggestion_values(self, ranked, rule):
         self.ensure_one()
-        self.ar_suggestion_ids.filtered(lambda s: s.state == "proposed").unlink()
         return [
             {
                 "statement_line_id": self.id,
@@ -361,17 +436,6 @@ class AccountBankStatementLine(models.Model):
 
     # ------------------------------------------------------------------ applying a match
 
-    def _ar_apply_proposal(self, proposal, rule=None):
-        """Apply an engine proposal (or a suggestion's allocation): see :meth:`_ar_apply`."""
-        allocations = [(allocation.item_id, allocation.amount) for allocation in proposal.allocations]
-        return self._ar_apply(
-            allocations,
-            writeoff=proposal.writeoff,
-            overpayment=proposal.overpayment,
-            partner_id=proposal.partner_id,
-            rule=rule,
-        )
-
     def _ar_apply(self, allocations, writeoff=Decimal(0), overpayment=Decimal(0), partner_id=None, rule=None):
         """Rewrite this line's journal entry: its suspense line becomes one receivable line per
         allocation (``[(receivable move line id, amount in the bank's currency)]``), a write-off line for
@@ -379,26 +443,53 @@ class AccountBankStatementLine(models.Model):
         reconciled with its invoice's item. The invoices' items are locked first and checked still open,
         so two workers cannot pay the same invoice twice."""
         self.ensure_one()
-        Aml = self.env["account.move.line"]
-        items = Aml.browse([item_id for item_id, _amount in allocations])
-        if items:
+        plan = {
+            "line": self,
+            "allocations": allocations,
+            "writeoff": writeoff,
+            "overpayment": overpayment,
+            "partner_id": partner_id,
+            "rule": rule,
+        }
+        self._ar_lock_items([plan])
+        self._ar_write_plans([self._ar_plan_values(plan)])
+        return True
+
+    @api.model
+    def _ar_lock_items(self, plans):
+        """Lock the invoice items of these plans (another worker paying them waits, then sees them paid)."""
+        item_ids = [item_id for plan in plans for item_id, _amount in plan["allocations"]]
+        if item_ids:
             self.env.execute_query(
-                SQL("SELECT id FROM account_move_line WHERE id = ANY(%s) FOR UPDATE", items.ids)
+                SQL("SELECT id FROM account_move_line WHERE id = ANY(%s) ORDER BY id FOR UPDATE", item_ids)
             )
-            items.invalidate_recordset(["amount_residual", "amount_residual_currency", "reconciled"])
+            self.env["account.move.line"].browse(item_ids).invalidate_recordset(
+                ["amount_residual", "amount_residual_currency", "reconciled"]
+            )
+
+    def _ar_plan_values(self, plan, prefetch=None):
+        """The journal items replacing this line's suspense item under ``plan``; raises when the plan
+        no longer fits (line already matched, an invoice paid meanwhile, nothing to apply)."""
+        self.ensure_one()
+        allocations = plan["allocations"]
+        items = self.env["account.move.line"].browse([item_id for item_id, _amount in allocations])
+        if prefetch:
+            items = items.with_prefetch(prefetch["items"])
         liquidity, suspense, other = self._seek_for_lines()
         if other or len(suspense) != 1:
             raise UserError(self.env._("Bank line %s is already matched.", self.payment_ref or self.id))
         currency = self._ar_currency()
         company_currency = self.company_id.currency_id
-        total = Decimal(str(self.amount))
         self._ar_check_still_open(items, allocations, currency)
+        partner_id = plan["partner_id"]
         partner = self.env["res.partner"].browse(partner_id) if partner_id else items.partner_id[:1]
         partner = partner.commercial_partner_id
-        if partner and self.partner_id.commercial_partner_id != partner:
-            self.partner_id = partner
         # What the bank's amount is worth in the company currency, per unit.
-        ratio = Decimal(str(liquidity.balance)) / total if currency != company_currency else Decimal(1)
+        ratio = (
+            Decimal(str(liquidity.balance)) / Decimal(str(self.amount))
+            if currency != company_currency
+            else Decimal(1)
+        )
         vals = []
         for item, (_item_id, amount) in zip(items, allocations, strict=True):
             if item.currency_id == currency:
@@ -419,9 +510,9 @@ class AccountBankStatementLine(models.Model):
                     "balance": float(-amount * ratio),
                 }
             )
-        if writeoff:
-            vals += self._ar_writeoff_values(rule, writeoff, ratio)
-        if overpayment:
+        if plan["writeoff"]:
+            vals += self._ar_writeoff_values(plan["rule"], plan["writeoff"], ratio)
+        if plan["overpayment"]:
             if not partner:
                 raise UserError(
                     self.env._("An overpayment is kept as a customer's credit: set the customer.")
@@ -432,21 +523,86 @@ class AccountBankStatementLine(models.Model):
                     "partner_id": partner.id,
                     "name": self.env._("Overpayment: customer credit (%s)", self.payment_ref or ""),
                     "currency_id": currency.id,
-                    "amount_currency": float(-overpayment),
-                    "balance": float(-overpayment * ratio),
+                    "amount_currency": float(-plan["overpayment"]),
+                    "balance": float(-plan["overpayment"] * ratio),
                 }
             )
         if not vals:
             raise UserError(self.env._("Nothing to apply to bank line %s.", self.payment_ref or self.id))
         self._ar_balance(vals, liquidity, currency)
-        self.move_id.with_context(skip_readonly_check=True, force_delete=True).write(
-            {"line_ids": [Command.unlink(suspense.id)] + [Command.create(value) for value in vals]}
+        for value in vals:
+            value["move_id"] = self.move_id.id
+        return {
+            "line": self,
+            "partner": partner,
+            "liquidity": liquidity,
+            "suspense": suspense,
+            "vals": vals,
+            "items": items,
+        }
+
+    @api.model
+    def _ar_write_plans(self, planned):
+        """Write the journal items of many planned matches at once and reconcile them: one create, one
+        unlink and one reconciliation plan for all, the balance of every entry checked at the end."""
+        Aml = self.env["account.move.line"]
+        to_partner = [
+            entry for entry in planned if entry["partner"] and entry["line"].partner_id != entry["partner"]
+        ]
+        if to_partner:
+            self.env.flush_all()
+            moves = [entry["line"].move_id.id for entry in to_partner]
+            partners = [entry["partner"].id for entry in to_partner]
+            liquidity = [entry["liquidity"].id for entry in to_partner]
+            # What the statement line's synchronisation would write, for all lines at once.
+            for query in (
+                "UPDATE account_move SET partner_id = data.partner, commercial_partner_id = data.partner "
+                "FROM (SELECT unnest(%s::int[]) AS move, unnest(%s::int[]) AS partner) data "
+                "WHERE account_move.id = data.move",
+                "UPDATE account_bank_statement_line SET partner_id = data.partner "
+                "FROM (SELECT unnest(%s::int[]) AS move, unnest(%s::int[]) AS partner) data "
+                "WHERE account_bank_statement_line.move_id = data.move",
+            ):
+                self.env.execute_query(SQL(query, moves, partners))
+            self.env.execute_query(
+                SQL(
+                    "UPDATE account_move_line SET partner_id = data.partner "
+                    "FROM (SELECT unnest(%s::int[]) AS line, unnest(%s::int[]) AS partner) data "
+                    "WHERE account_move_line.id = data.line",
+                    liquidity,
+                    partners,
+                )
+            )
+            self.env["account.move"].invalidate_model(["partner_id", "commercial_partner_id"])
+            self.env["account.bank.statement.line"].invalidate_model(["partner_id"])
+            Aml.invalidate_model(["partner_id"])
+        quiet = Aml.with_context(
+            check_move_validity=False,
+            skip_account_move_synchronization=True,
+            skip_readonly_check=True,
+            force_delete=True,
+            tracking_disable=True,
         )
-        counterparts = self._seek_for_lines()[2].sorted("id")
-        Aml._reconcile_plan(
-            [counterpart + item for counterpart, item in zip(counterparts, items, strict=False)]
-        )
-        return True
+        moves = self.env["account.move"].browse([entry["line"].move_id.id for entry in planned])
+        suspense = quiet.browse([entry["suspense"].id for entry in planned])
+        if suspense.matched_debit_ids or suspense.matched_credit_ids or suspense.analytic_line_ids:
+            raise UserError(
+                self.env._("A suspense item is reconciled already: the lines are matched one by one.")
+            )
+        with moves._check_balanced({"records": moves}):
+            # The suspense items carry nothing else (no reconciliation, no analytics): one DELETE for all;
+            # the items created next make Odoo recompute the entries' totals and the lines' state.
+            self.env.flush_all()
+            self.env.execute_query(SQL("DELETE FROM account_move_line WHERE id = ANY(%s)", suspense.ids))
+            self.env.invalidate_all()
+            created = quiet.create([value for entry in planned for value in entry["vals"]])
+        pairs = []
+        position = 0
+        for entry in planned:
+            for offset, item in enumerate(entry["items"]):
+                pairs.append(created[position + offset] + item)
+            position += len(entry["vals"])
+        Aml._reconcile_plan(pairs)
 
     def _ar_check_still_open(self, items, allocations, currency):
         """Refuse a match whose invoice items were paid, cancelled or reduced meanwhile."""
