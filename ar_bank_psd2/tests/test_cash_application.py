@@ -349,3 +349,14 @@ class TestCashApplication(ArTestCommon):
         self.assertRecordValues(
             company_row, [{"auto_match_rate": 50.0, "unmatched_payments": 1, "unmatched_payment_value": 999}]
         )
+
+    def test_company_currency_invoice_paid_into_a_foreign_currency_account(self):
+        eur = self.setup_other_currency("EUR", rates=[("2026-01-01", 0.25)])
+        eur_bank = self.env["account.journal"].create(
+            {"name": "Bank EUR", "type": "bank", "code": "BEUR", "currency_id": eur.id}
+        )
+        invoice = self._invoice(400)
+        line = self._line(100, f"Invoice {invoice.name}", journal=eur_bank)
+        self.assertEqual(line.ar_auto_reconcile()["reconciled"], 1, line.ar_match_explanation)
+        self.assertEqual(invoice.payment_state, "paid")
+        self.assertTrue(line.is_reconciled)
