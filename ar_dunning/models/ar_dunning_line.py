@@ -315,7 +315,8 @@ class ArDunningLine(models.Model):
 
     @api.model
     def _cron_send_postponed(self):
-        """Send the SMS reminders that waited for the end of the quiet hours."""
+        """Send the SMS reminders that waited for the end of the quiet hours; hand the e-mails that could
+        not be delivered to people."""
         waiting = self.search(
             [("state", "=", "draft"), ("channel", "=", "sms"), ("run_id.state", "=", "done")]
         )
@@ -323,7 +324,39 @@ class ArDunningLine(models.Model):
         if ready:
             ready.write({"error": False})
             ready._send_batch()
+        self._ar_check_delivery()
         return True
+
+    @api.model
+    def _ar_check_delivery(self):
+        """Reminders whose e-mail the mail server refused become a task for the salesperson."""
+        failed = self.search([("state", "=", "sent"), ("mail_id.state", "=", "exception")])
+        for line in failed:
+            line._ar_delivery_failed(
+                self.env._(
+                    "The e-mail to %(email)s could not be sent: %(reason)s",
+                    email=line.mail_id.email_to or line.partner_id.email or "",
+                    reason=line.mail_id.failure_reason or line.mail_id.failure_type or "",
+                )
+            )
+
+    def _message_receive_bounce(self, email, partner):
+        """A reminder e-mail bounced: the customer is reached another way, not forgotten."""
+        result = super()._message_receive_bounce(email, partner)
+        self.filtered(lambda line: line.state == "sent")._ar_delivery_failed(
+            self.env._("The e-mail to %s bounced.", email)
+        )
+        return result
+
+    def _ar_delivery_failed(self, reason):
+        """The reminder did not reach the customer: a phone-call task for the salesperson with the reason,
+        and the reminder in error so that it shows in the run."""
+        if not self:
+            return
+        self._schedule_tasks(dict.fromkeys(self, reason))
+        self.write({"state": "error", "error": reason})
+        for line in self:
+            line.message_post(body=reason, subtype_xmlid="mail.mt_note")
 
     def _send_sms(self):
         body = self.env._(

@@ -404,3 +404,21 @@ class TestDunningRun(ArTestCommon, MailCase):
         sms = self.env["sms.sms"].search([("partner_id", "=", self.customer.id)])
         self.assertEqual(len(sms), 1)
         self.assertIn("2 invoice(s) overdue", sms.body)
+
+    def test_a_refused_or_bounced_email_becomes_a_task_with_the_reason(self):
+        line = self._run("2026-03-31").line_ids.filtered(lambda ln: ln.partner_id == self.customer)
+        self.assertEqual(line.state, "sent")
+        self.assertTrue(line.mail_id)
+        line.mail_id.write({"state": "exception", "failure_reason": "550 mailbox unavailable"})
+        self.env["ar.dunning.line"]._cron_send_postponed()
+        self.assertEqual(line.state, "error")
+        self.assertIn("550 mailbox unavailable", line.error)
+        self.assertIn("550 mailbox unavailable", self.customer.activity_ids.note)
+        self.assertEqual(self.customer.activity_ids.user_id, self.salesperson)
+
+    def test_a_bounce_on_a_reminder_becomes_a_task(self):
+        line = self._run("2026-03-31").line_ids.filtered(lambda ln: ln.partner_id == self.customer)
+        line._message_receive_bounce(self.customer.email, self.customer)
+        self.assertEqual(line.state, "error")
+        self.assertIn("bounced", line.error)
+        self.assertTrue(self.customer.activity_ids)
