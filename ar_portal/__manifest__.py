@@ -12,6 +12,7 @@
         "views/ar_portal_invoice_templates.xml",
         "report/ar_portal_statement_report.xml",
         "views/ar_portal_autopay_templates.xml",
+        "views/ar_portal_statement_link_templates.xml",
         "views/ar_portal_payment_plan_templates.xml",
         "views/ar_portal_account_details_templates.xml",
         "data/ir_cron_data.xml",

@@ -348,6 +348,12 @@ class ArDunningLine(models.Model):
         )
         return result
 
+    def _ar_statement_url(self):
+        """Where the reminder sends the customer to see and pay its invoices (the portal's signed
+        statement link with ar_portal)."""
+        self.ensure_one()
+        return self.partner_id.get_base_url() + "/my/invoices"
+
     def _ar_delivery_failed(self, reason):
         """The reminder did not reach the customer: a phone-call task for the salesperson with the reason,
         and the reminder in error so that it shows in the run."""
@@ -365,7 +371,7 @@ class ArDunningLine(models.Model):
             count=len(self.invoice_ids),
             amount=self.amount_overdue,
             currency=self.currency_id.name,
-            url=self.partner_id.get_base_url() + "/my/invoices",
+            url=self._ar_statement_url(),
         )
         self.partner_id._message_sms(body, number_field="phone", put_in_queue=True)
         if self.state == "draft":

@@ -1,3 +1,4 @@
 from . import portal
 from . import payment_plan
 from . import account_details
+from . import statement_link

@@ -1,9 +1,16 @@
+import time
+
 from markupsafe import Markup
 
 from odoo import models
 from odoo.fields import Domain
+from odoo.tools import consteq
+from odoo.tools.misc import hmac
 
 ACCOUNT_DETAIL_FIELDS = ("ar_billing_email", "lang", "ar_customer_po")
+# A statement link in a reminder opens without a password for this long (a month: the next reminder
+# brings a fresh one).
+STATEMENT_LINK_DAYS = 30
 
 
 class ResPartner(models.Model):
@@ -107,3 +114,39 @@ class ResPartner(models.Model):
             subtype_xmlid="mail.mt_note",
         )
         return True
+
+
+class ResPartnerStatementLink(models.Model):
+    _inherit = "res.partner"
+
+    def _ar_statement_token(self, expires):
+        """The signature of this customer's statement link valid until ``expires`` (a POSIX time)."""
+        self.ensure_one()
+        return hmac(
+            self.env(su=True), "ar_portal-statement-link", (self.commercial_partner_id.id, int(expires))
+        )
+
+    def _ar_statement_link(self, days=STATEMENT_LINK_DAYS):
+        """A link to this customer's statement that opens without a password for ``days`` days."""
+        self.ensure_one()
+        partner = self.commercial_partner_id
+        expires = int(time.time()) + days * 86400
+        token = partner._ar_statement_token(expires)
+        return f"{partner.get_base_url()}/my/statement/link/{partner.id}/{expires}/{token}"
+
+    def _ar_check_statement_token(self, expires, token):
+        """Whether ``token`` signs this customer's statement link and has not expired."""
+        self.ensure_one()
+        return (
+            self.exists()
+            and self == self.commercial_partner_id
+            and int(expires) >= time.time()
+            and consteq(self._ar_statement_token(expires), token or "")
+        )
+
+
+class ArDunningLine(models.Model):
+    _inherit = "ar.dunning.line"
+
+    def _ar_statement_url(self):
+        return self.partner_id._ar_statement_link()

@@ -7,3 +7,4 @@ from . import test_autopay_payment_plan
 from . import test_portal_account_details
 from . import test_portal_tours
 from . import test_portal_security
+from . import test_statement_link

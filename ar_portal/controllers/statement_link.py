@@ -1,0 +1,28 @@
+from odoo import http
+from odoo.http import request
+
+
+class ArStatementLink(http.Controller):
+    """The statement a reminder links to: opens without a password while its signature is valid."""
+
+    @http.route(
+        "/my/statement/link/<int:partner_id>/<int:expires>/<string:token>",
+        type="http",
+        auth="public",
+        methods=["GET"],
+        website=True,
+        sitemap=False,
+    )
+    def ar_statement_link(self, partner_id, expires, token, **kw):
+        partner = request.env["res.partner"].sudo().browse(partner_id)
+        if not partner._ar_check_statement_token(expires, token):
+            return request.render("ar_portal.portal_ar_statement_link_invalid", status=403)
+        if not request.env.user._is_public() and request.env.user.partner_id.commercial_partner_id == partner:
+            return request.redirect("/my/statement")
+        moves_sudo = partner._ar_statement_lines()
+        values = {
+            "partner": partner,
+            "moves": moves_sudo,
+            **moves_sudo._ar_statement_totals(),
+        }
+        return request.render("ar_portal.portal_ar_statement_link", values)
