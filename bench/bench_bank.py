@@ -78,6 +78,8 @@ def bank_journal(env, iban, name):
             "type": "bank",
             "code": "BF" if "file" in name else "BA",
             "currency_id": currency.id if env.company.currency_id != currency else False,
+            # The import and the sync alone: bench_cash_application measures them with the matching.
+            "ar_auto_reconcile": False,
             "bank_account_id": env["res.partner.bank"]
             .create({"acc_number": iban, "partner_id": env.company.partner_id.id})
             .id,

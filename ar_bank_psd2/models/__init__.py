@@ -1,6 +1,7 @@
 from . import ar_bank_connection
 from . import ar_reconcile_rule
 from . import account_bank_statement_line
+from . import account_bank_statement_line_bulk
 from . import ar_reconcile_suggestion
 from . import res_partner
 from . import ar_bank_statement_import

@@ -220,7 +220,7 @@ class AccountJournal(models.Model):
             .with_context(
                 tracking_disable=True, mail_create_nolog=True, mail_notrack=True, mail_create_nosubscribe=True
             )
-            .create(values)
+            ._ar_bulk_create(values)
             .with_context(self.env.context)
         )
 

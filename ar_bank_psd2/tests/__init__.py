@@ -2,3 +2,4 @@ from . import test_bank_connection
 from . import test_statement_import
 from . import test_bank_sync
 from . import test_cash_application
+from . import test_bulk_lines
