@@ -55,3 +55,20 @@ def test_no_odoo_source_or_local_state_is_tracked():
 def test_addon_readmes_are_generated_from_fragments():
     result = subprocess.run([str(ROOT / "bin" / "gen-readmes"), "--check"], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout
+
+
+@pytest.mark.parametrize("addon", ADDONS)
+def test_readme_renders_as_odoo_shows_it(addon):
+    """Odoo renders an addon's README with docutils (reStructuredText) on the Apps screen and warns in the
+    install log when it cannot: the README must read as clean reStructuredText too."""
+    import io  # noqa: PLC0415
+
+    from docutils.core import publish_string  # noqa: PLC0415
+
+    warnings = io.StringIO()
+    publish_string(
+        (ROOT / addon / "README.md").read_text(encoding="utf-8"),
+        writer_name="html",
+        settings_overrides={"warning_stream": warnings, "report_level": 2},
+    )
+    assert not warnings.getvalue(), warnings.getvalue()

@@ -24,16 +24,37 @@ class ArStatementPortal(CustomerPortal):
             )
         return values
 
+    def _ar_statement_filters(self):
+        return {
+            "all": {"label": request.env._("All open"), "keep": lambda move: True},
+            "overdue": {"label": request.env._("Overdue"), "keep": lambda move: move.ar_days_overdue > 0},
+            "not_due": {
+                "label": request.env._("Not yet due"),
+                "keep": lambda move: move.move_type == "out_invoice" and move.ar_days_overdue <= 0,
+            },
+            "credit_notes": {
+                "label": request.env._("Credit notes"),
+                "keep": lambda move: move.move_type == "out_refund",
+            },
+        }
+
     @http.route(["/my/statement"], type="http", auth="user", website=True)
-    def portal_my_statement(self, **kw):
+    def portal_my_statement(self, filterby="all", **kw):
         partner = request.env.user.partner_id
         moves_sudo = partner._ar_statement_lines()
+        filters = self._ar_statement_filters()
+        if filterby not in filters:
+            filterby = "all"
         values = self._prepare_portal_layout_values()
         values.update(
             {
                 "page_name": "ar_statement",
                 "partner": partner.commercial_partner_id,
-                "moves": moves_sudo,
+                "moves": moves_sudo.filtered(filters[filterby]["keep"]),
+                "searchbar_filters": {key: {"label": f["label"]} for key, f in filters.items()},
+                "filterby": filterby,
+                "default_url": "/my/statement",
+                "unallocated": partner.commercial_partner_id._ar_unallocated_payments(),
                 "payments": request.env["account.payment"]
                 .sudo()
                 .search(

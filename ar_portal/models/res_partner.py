@@ -54,6 +54,27 @@ class ResPartner(models.Model):
         )
         return moves_sudo
 
+    def _ar_unallocated_payments(self):
+        """This customer's receivable items with money in its favour not applied to any invoice yet
+        (payments, bank receipts, overpayments), in one query."""
+        self.ensure_one()
+        return (
+            self.env["account.move.line"]
+            .sudo()
+            .search_fetch(
+                [
+                    ("partner_id", "child_of", self.commercial_partner_id.id),
+                    ("account_id.account_type", "=", "asset_receivable"),
+                    ("parent_state", "=", "posted"),
+                    ("reconciled", "=", False),
+                    ("amount_residual", "<", 0),
+                    ("move_id.move_type", "=", "entry"),
+                ],
+                ["date", "move_name", "name", "amount_residual", "company_currency_id"],
+                order="date, id",
+            )
+        )
+
     def _ar_statement_period(self, date_from, date_to):
         """The account statement of this commercial partner for a period: opening balance, every
         receivable movement (invoices, credit notes, payments) with the running balance, closing balance.

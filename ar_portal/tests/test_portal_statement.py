@@ -65,3 +65,26 @@ class TestPortalStatement(ArTestCommon, HttpCase):
 
     def test_statement_tour(self):
         self.start_tour("/my", "ar_portal_statement_tour", login="jan.kowalski")
+
+    def test_filters_and_unallocated_payments(self):
+        bank = self.company_data["default_journal_bank"]
+        receipt = self.env["account.bank.statement.line"].create(
+            {"journal_id": bank.id, "date": "2026-03-25", "amount": 250, "payment_ref": "Przedpłata"}
+        )
+        _liquidity, suspense, _other = receipt._seek_for_lines()
+        suspense.write(
+            {"account_id": self.customer.property_account_receivable_id.id, "partner_id": self.customer.id}
+        )
+        with freeze_time("2026-03-31"):
+            self.authenticate("jan.kowalski", "jan.kowalski")
+            overdue = self.url_open("/my/statement?filterby=overdue").text
+            not_due = self.url_open("/my/statement?filterby=not_due").text
+            everything = self.url_open("/my/statement?filterby=nonsense").text
+        self.assertIn(self.late.name, overdue)
+        self.assertNotIn(self.not_due.name, overdue)
+        self.assertIn(self.not_due.name, not_due)
+        self.assertNotIn(self.late.name, not_due)
+        self.assertIn(self.late.name, everything)
+        self.assertIn(self.not_due.name, everything)
+        self.assertIn("o_ar_unallocated", everything)
+        self.assertIn(receipt.move_id.name, everything)
