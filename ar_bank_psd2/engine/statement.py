@@ -38,6 +38,8 @@ class Transaction:
     line_no: int | None = None
     # camt Strd/RfrdDocInf: the documents a payment settles, with the amount remitted for each if given.
     referred_documents: tuple[tuple[str, Decimal | None], ...] = ()
+    # Not booked yet (an open-banking read with pending transactions): shown, never booked.
+    pending: bool = False
 
 
 @dataclass(slots=True)

@@ -9,3 +9,4 @@ from . import account_journal
 from . import ar_bank_connection_sync
 from . import ar_kpi
 from . import ar_demo_loader
+from . import ar_bank_pending_transaction

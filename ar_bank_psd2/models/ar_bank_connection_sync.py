@@ -38,12 +38,40 @@ class ArBankConnectionAccount(models.Model):
         check_company=True,
     )
     last_booking_date = fields.Date(readonly=True, help="Transactions are read again from 3 days before it.")
+    pending_ids = fields.One2many("ar.bank.pending.transaction", "account_id", string="Pending")
+
+    def _ar_replace_pending(self, transactions):
+        """The account's pending transactions are now these (the bank's latest view)."""
+        self.ensure_one()
+        self.pending_ids.unlink()
+        self.env["ar.bank.pending.transaction"].create(
+            [
+                {
+                    "account_id": self.id,
+                    "date": tx.value_date or tx.booking_date,
+                    "amount": float(tx.amount),
+                    "currency": tx.currency,
+                    "counterparty_name": tx.counterparty_name,
+                    "counterparty_iban": tx.counterparty_iban,
+                    "remittance": tx.remittance or tx.structured_reference,
+                }
+                for tx in transactions
+            ]
+        )
 
 
 class ArBankConnection(models.Model):
     _inherit = "ar.bank.connection"
 
     api_base_url = fields.Char(string="API URL", help="The bank's (or aggregator's) API root.")
+    show_pending = fields.Boolean(
+        string="Show Pending Transactions",
+        help="Also read the transactions the bank has not booked yet, to show them (money on its way); "
+        "they are never booked nor matched until the bank books them.",
+    )
+    pending_ids = fields.One2many(
+        "ar.bank.pending.transaction", "connection_id", string="Pending Transactions"
+    )
     client_id = fields.Char(string="Client Id", groups="base.group_system")
     client_secret = fields.Char(string="Client Secret", groups="base.group_system", copy=False)
     access_token = fields.Char(groups="base.group_system", copy=False)
@@ -202,15 +230,18 @@ class ArBankConnection(models.Model):
                         Account(account.resource_id, account.iban, account.currency),
                         start,
                         psu_ip=psu_ip,
+                        pending=self.show_pending,
                     )
                 )
             except ProviderError as error:
                 self._record_error(error)
                 return lines
-            new = account.journal_id._ar_book_api_transactions(transactions)
+            booked = [tx for tx in transactions if not tx.pending]
+            account._ar_replace_pending([tx for tx in transactions if tx.pending])
+            new = account.journal_id._ar_book_api_transactions(booked)
             lines |= new
-            if transactions:
-                account.last_booking_date = max(tx.booking_date for tx in transactions)
+            if booked:
+                account.last_booking_date = max(tx.booking_date for tx in booked)
         self.write(
             {"last_sync": fields.Datetime.now(), "last_error": False, "state": self._state_after_sync()}
         )

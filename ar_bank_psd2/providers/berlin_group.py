@@ -149,4 +149,5 @@ class BerlinGroupProvider(Provider):
             bank_reference="" if pending else (item.get("entryReference") or item.get("transactionId") or ""),
             transaction_type=item.get("bankTransactionCode", ""),
             raw=item,
+            pending=pending,
         )

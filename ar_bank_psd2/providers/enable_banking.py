@@ -169,4 +169,5 @@ class EnableBankingProvider(Provider):
             else "",
             transaction_type="-".join(filter(None, (code.get("code"), code.get("sub_code")))),
             raw=item,
+            pending=item.get("status", "BOOK") != "BOOK",
         )

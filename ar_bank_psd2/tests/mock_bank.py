@@ -22,6 +22,7 @@ class MockBank:
         self.consents = {}
         self.accounts = []
         self.transactions = {}
+        self.pending = {}
         self.failures = []  # status codes (int), "timeout" or "drop", consumed one per request
         self.timeout_sleep = 2.0
         self.requests = []  # (method, path, headers) of every request received
@@ -32,6 +33,7 @@ class MockBank:
         resource_id = f"acc-{len(self.accounts) + 1}"
         self.accounts.append({"resourceId": resource_id, "iban": iban, "currency": currency, "name": name})
         self.transactions[resource_id] = []
+        self.pending[resource_id] = []
         return resource_id
 
     def add_transaction(self, resource_id, amount, booking_date, name="", iban="", remittance="", **extra):
@@ -50,6 +52,18 @@ class MockBank:
             **extra,
         }
         self.transactions[resource_id].append(tx)
+        return tx
+
+    def add_pending(self, resource_id, amount, booking_date, name="", remittance=""):
+        """A transaction the bank shows as pending (reported only with bookingStatus=both)."""
+        tx = {
+            "transactionId": f"P{len(self.pending[resource_id]) + 1:08d}",
+            "valueDate": booking_date.isoformat(),
+            "transactionAmount": {"currency": "PLN", "amount": f"{float(amount):.2f}"},
+            "debtorName": name,
+            "remittanceInformationUnstructured": remittance,
+        }
+        self.pending[resource_id].append(tx)
         return tx
 
     def approve(self, consent_id):
@@ -180,7 +194,9 @@ class MockBank:
         chunk = booked[page * self.page_size : (page + 1) * self.page_size]
         report = {
             "booked": chunk,
-            "pending": [],
+            "pending": self.pending[resource_id]
+            if query.get("bookingStatus") in ("pending", "both") and page == 0
+            else [],
             "_links": {"account": {"href": f"/v1/accounts/{resource_id}"}},
         }
         if (page + 1) * self.page_size < len(booked):

@@ -90,6 +90,40 @@ class TestBankSync(ArTestCommon):
             again = self.connection.action_sync()
         self.assertEqual(again.mapped("amount"), [999])
 
+    def test_pending_transactions_are_shown_on_request_and_never_booked(self):
+        self._connect()
+        self.bank.add_transaction(self.resource, 100, TODAY, name="Zaksięgowany", remittance="FV/2026/00001")
+        self.bank.add_pending(self.resource, 250, TODAY, name="W drodze", remittance="FV/2026/00002")
+        with freeze_time(TODAY):
+            lines = self.connection.action_sync()
+        self.assertEqual(lines.mapped("amount"), [100])
+        self.assertFalse(self.connection.pending_ids, "pending ones only when asked for")
+        self.assertIn(
+            "bookingStatus=booked", next(p for _m, p, _h in self.bank.requests if "/transactions" in p)
+        )
+        self.connection.show_pending = True
+        with freeze_time(TODAY):
+            lines = self.connection.action_sync()
+        self.assertFalse(lines, "a pending transaction is not booked")
+        self.assertRecordValues(
+            self.connection.pending_ids,
+            [
+                {
+                    "amount": 250.0,
+                    "counterparty_name": "W drodze",
+                    "remittance": "FV/2026/00002",
+                    "date": TODAY,
+                }
+            ],
+        )
+        # Once the bank books it, it is booked and no longer pending.
+        self.bank.pending[self.resource].clear()
+        self.bank.add_transaction(self.resource, 250, TODAY, name="W drodze", remittance="FV/2026/00002")
+        with freeze_time(TODAY):
+            lines = self.connection.action_sync()
+        self.assertEqual(lines.mapped("amount"), [250])
+        self.assertFalse(self.connection.pending_ids)
+
     def test_unattended_reads_stop_at_four_a_day_user_reads_do_not_count(self):
         self._connect()
         self.bank.add_transaction(self.resource, 10, TODAY, name="A", remittance="x")
