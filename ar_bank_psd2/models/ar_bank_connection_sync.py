@@ -75,6 +75,14 @@ class ArBankConnection(models.Model):
     client_id = fields.Char(string="Client Id", groups="base.group_system")
     client_secret = fields.Char(string="Client Secret", groups="base.group_system", copy=False)
     access_token = fields.Char(groups="base.group_system", copy=False)
+    refresh_token = fields.Char(groups="base.group_system", copy=False)
+    token_expiry = fields.Datetime(string="Token Valid Until", readonly=True, copy=False)
+    oauth_flow = fields.Json(
+        string="OAuth2 Authorisation",
+        groups="base.group_system",
+        copy=False,
+        help="OAuth2 SCA approach: the bank's token endpoint, the PKCE verifier and the redirect URI.",
+    )
     private_key = fields.Text(
         string="Application Private Key",
         groups="base.group_system",
@@ -112,6 +120,39 @@ class ArBankConnection(models.Model):
         }
         return provider_class(settings, timeout=self.api_timeout or 30.0)
 
+    def _ar_oauth_tokens(self, params):
+        """OAuth2 SCA approach: exchange the callback's authorisation code for the tokens."""
+        if params.get("error") or not params.get("code"):
+            raise ProviderError(
+                "consent",
+                params.get("error_description")
+                or params.get("error")
+                or "the bank returned no authorisation code",
+            )
+        tokens = self._provider().exchange_code(self.sudo().oauth_flow, params["code"])
+        self._ar_store_tokens(tokens)
+
+    def _ar_store_tokens(self, tokens):
+        self.sudo().write(
+            {
+                "access_token": tokens.access_token,
+                "refresh_token": tokens.refresh_token or self.sudo().refresh_token,
+                "token_expiry": fields.Datetime.now() + timedelta(seconds=tokens.expires_in)
+                if tokens.expires_in
+                else False,
+            }
+        )
+
+    def _ar_fresh_token(self):
+        """Refresh an OAuth2 access token about to expire (a minute of margin) with the refresh token."""
+        self.ensure_one()
+        secret = self.sudo()
+        if not secret.oauth_flow or not secret.refresh_token or not self.token_expiry:
+            return
+        if self.token_expiry - timedelta(seconds=60) > fields.Datetime.now():
+            return
+        self._ar_store_tokens(self._provider().refresh_tokens(secret.oauth_flow, secret.refresh_token))
+
     def _psu_ip(self):
         """The user's IP address when a user triggered the call (the read then does not use up the
         bank's four unattended reads a day)."""
@@ -136,7 +177,9 @@ class ArBankConnection(models.Model):
         except ProviderError as error:
             self._record_error(error)
             raise UserError(self.env._("%(bank)s: %(error)s", bank=self.display_name, error=error)) from error
-        self.sudo().write({"consent_id": consent.consent_id, "redirect_state": state})
+        self.sudo().write(
+            {"consent_id": consent.consent_id, "redirect_state": state, "oauth_flow": consent.oauth or False}
+        )
         self.message_post(body=self.env._("Consent requested; waiting for the authorisation at the bank."))
         return {"type": "ir.actions.act_url", "url": consent.sca_redirect, "target": "self"}
 
@@ -144,10 +187,13 @@ class ArBankConnection(models.Model):
         """After the bank's redirect (``params``: its query): read the consent and its accounts, map them
         to journals by IBAN."""
         self.ensure_one()
-        provider = self._provider()
+        params = params or {}
         consent_id = self.sudo().consent_id
         try:
-            consent = provider.complete_consent(consent_id, params or {})
+            if self.sudo().oauth_flow:
+                self._ar_oauth_tokens(params)
+            provider = self._provider()
+            consent = provider.complete_consent(consent_id, params)
             if consent.status != "valid":
                 raise ProviderError("consent", f"the consent is {consent.status}")
             if consent.consent_id and consent.consent_id != consent_id:
@@ -215,6 +261,11 @@ class ArBankConnection(models.Model):
             self.last_error = self.env._(
                 "The bank's %s unattended reads for today are used up.", UNATTENDED_READS_PER_DAY
             )
+            return lines
+        try:
+            self._ar_fresh_token()
+        except ProviderError as error:
+            self._record_error(error)
             return lines
         provider = self._provider()
         consent_id = self.sudo().consent_id

@@ -20,6 +20,18 @@ class Consent:
     status: str  # received, valid, rejected, expired, revokedByPsu, terminatedByTpp
     sca_redirect: str = ""
     valid_until: date | None = None
+    # OAuth2 SCA approach: what the callback needs to get the token (token endpoint, PKCE verifier,
+    # redirect URI); None with the plain redirect approach.
+    oauth: dict | None = None
+
+
+@dataclass
+class Tokens:
+    """OAuth2 tokens a bank issued; ``expires_in`` in seconds."""
+
+    access_token: str
+    refresh_token: str = ""
+    expires_in: int = 0
 
 
 @dataclass

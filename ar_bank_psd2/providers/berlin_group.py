@@ -1,12 +1,16 @@
-"""Berlin Group NextGenPSD2 (XS2A framework 1.3.x) account information: consents with SCA by redirect,
-accounts, booked and pending transactions with ``_links.next`` paging."""
+"""Berlin Group NextGenPSD2 (XS2A framework 1.3.x) account information: consents with SCA by redirect or
+by OAuth2 (authorisation code with PKCE, Bearer token on every call), accounts, booked and pending
+transactions with ``_links.next`` paging."""
 
+import base64
+import hashlib
+import secrets
 import uuid
 from decimal import Decimal, InvalidOperation
-from urllib.parse import urljoin
+from urllib.parse import parse_qs, urlencode, urljoin, urlsplit, urlunsplit
 
 from ..engine.statement import Transaction, normalize_account
-from .base import Account, Consent, Provider, ProviderError, parse_date
+from .base import Account, Consent, Provider, ProviderError, Tokens, parse_date
 
 CONSENT_ERRORS = {"CONSENT_EXPIRED", "CONSENT_INVALID", "CONSENT_UNKNOWN", "CONSENT_REVOKED"}
 
@@ -62,10 +66,20 @@ class BerlinGroupProvider(Provider):
             codes = {
                 message.get("code") for message in body.get("tppMessages", []) if isinstance(message, dict)
             }
-            text = "; ".join(
-                f"{m.get('code')}: {m.get('text', '')}".strip(": ") for m in body.get("tppMessages", [])
-            ) or str(response.status_code)
-            kind = "consent" if codes & CONSENT_ERRORS or response.status_code in (401, 403) else "server"
+            text = (
+                "; ".join(
+                    f"{m.get('code')}: {m.get('text', '')}".strip(": ") for m in body.get("tppMessages", [])
+                )
+                or body.get("error_description")  # an OAuth2 error (RFC 6749 5.2)
+                or body.get("error")
+                or str(response.status_code)
+            )
+            oauth_refused = body.get("error") in ("invalid_grant", "invalid_token", "unauthorized_client")
+            kind = (
+                "consent"
+                if codes & CONSENT_ERRORS or oauth_refused or response.status_code in (401, 403)
+                else "server"
+            )
             raise ProviderError(kind, text, response.status_code)
         return body
 
@@ -82,8 +96,70 @@ class BerlinGroupProvider(Provider):
                 "combinedServiceIndicator": False,
             },
         )
-        link = body.get("_links", {}).get("scaRedirect", {}).get("href", "")
-        return Consent(body.get("consentId", ""), body.get("consentStatus", "received"), link, valid_until)
+        links = body.get("_links", {})
+        consent_id = body.get("consentId", "")
+        link = links.get("scaRedirect", {}).get("href", "")
+        oauth = None
+        if not link and links.get("scaOAuth", {}).get("href"):
+            link, oauth = self._oauth_authorisation(links["scaOAuth"]["href"], consent_id, redirect_url)
+        return Consent(consent_id, body.get("consentStatus", "received"), link, valid_until, oauth)
+
+    def _oauth_authorisation(self, metadata_url, consent_id, redirect_url):
+        """The SCA OAuth2 approach: the bank's authorisation server (RFC 8414 metadata at ``metadata_url``)
+        authenticates the customer; an authorisation code with PKCE (S256) for scope ``AIS:<consent>``.
+        Returns the URL to send the user to and what the callback needs to get the token."""
+        metadata = self._call("GET", metadata_url, headers={"Accept": "application/json"})
+        endpoint, token_endpoint = metadata.get("authorization_endpoint"), metadata.get("token_endpoint")
+        if not endpoint or not token_endpoint:
+            raise ProviderError("server", "the bank's OAuth metadata has no authorization or token endpoint")
+        parts = urlsplit(redirect_url)
+        state = parse_qs(parts.query).get("state", [""])[0]
+        redirect_uri = urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
+        verifier = secrets.token_urlsafe(48)
+        challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+        query = urlencode(
+            {
+                "response_type": "code",
+                "client_id": self.settings.get("client_id") or "",
+                "scope": f"AIS:{consent_id}",
+                "state": state,
+                "redirect_uri": redirect_uri,
+                "code_challenge": challenge,
+                "code_challenge_method": "S256",
+            }
+        )
+        url = f"{endpoint}{'&' if '?' in endpoint else '?'}{query}"
+        return url, {
+            "token_endpoint": token_endpoint,
+            "code_verifier": verifier,
+            "redirect_uri": redirect_uri,
+        }
+
+    def exchange_code(self, oauth, code) -> Tokens:
+        """The authorisation code of the callback exchanged for the tokens (RFC 6749 4.1.3, PKCE)."""
+        return self._token(
+            oauth["token_endpoint"],
+            {
+                "grant_type": "authorization_code",
+                "code": code,
+                "redirect_uri": oauth["redirect_uri"],
+                "code_verifier": oauth["code_verifier"],
+            },
+        )
+
+    def refresh_tokens(self, oauth, refresh_token) -> Tokens:
+        return self._token(
+            oauth["token_endpoint"], {"grant_type": "refresh_token", "refresh_token": refresh_token}
+        )
+
+    def _token(self, endpoint, form):
+        form = {**form, "client_id": self.settings.get("client_id") or ""}
+        if self.settings.get("client_secret"):
+            form["client_secret"] = self.settings["client_secret"]
+        body = self._call("POST", endpoint, data=form, headers={"Accept": "application/json"})
+        if not body.get("access_token"):
+            raise ProviderError("consent", "the bank's authorisation server issued no access token")
+        return Tokens(body["access_token"], body.get("refresh_token", ""), int(body.get("expires_in") or 0))
 
     def consent_status(self, consent_id):
         body = self._call("GET", f"/v1/consents/{consent_id}/status", headers=self._headers())

@@ -1,9 +1,17 @@
 """A local bank speaking the Berlin Group NextGenPSD2 XS2A 1.3.12 account-information API, for tests and
 demos: consents with a redirect SCA step, accounts, transactions with ``_links.next`` paging, the
 four-a-day limit of unattended reads (429 ``ACCESS_EXCEEDED``), expired consents (401
-``CONSENT_EXPIRED``), and injected server errors and time-outs. Runs in a thread on a loopback port."""
+``CONSENT_EXPIRED``), and injected server errors and time-outs. Runs in a thread on a loopback port.
 
+With ``oauth=True`` it follows the SCA OAuth2 approach instead: the consent answer links
+(``scaOAuth``) to RFC 8414 metadata, ``/oauth/authorize`` stands for the customer's login (it approves
+the consent and redirects with a code), ``/oauth/token`` exchanges codes (PKCE S256 checked) and refresh
+tokens (RFC 6749 errors), and every account call needs a valid Bearer token of that consent."""
+
+import base64
+import hashlib
 import json
+import secrets
 import socket
 import threading
 import time
@@ -16,7 +24,13 @@ UNATTENDED_READS_PER_DAY = 4
 
 
 class MockBank:
-    def __init__(self, page_size=100, today=None):
+    def __init__(self, page_size=100, today=None, oauth=False):
+        self.oauth = oauth
+        self.codes = {}  # authorisation code -> what was authorised
+        self.tokens = {}  # access token -> {"consent": id, "expires": POSIX time}
+        self.refresh = {}  # refresh token -> consent id
+        self.token_lifetime = 3600
+        self.base_url = ""
         self.page_size = page_size
         self.today = today or date.today()
         self.consents = {}
@@ -89,7 +103,8 @@ class MockBank:
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+        self.base_url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        return self.base_url
 
     def stop(self):
         if self._server:
@@ -112,6 +127,8 @@ class MockBank:
                 handler.connection.shutdown(socket.SHUT_RDWR)
                 return None
             return self._reply(handler, failure, {"tppMessages": [{"category": "ERROR", "code": "INTERNAL"}]})
+        if self.oauth and url.path.startswith(("/.well-known/", "/oauth/")):
+            return self._oauth(handler, method, url.path, query, headers)
         if "x-request-id" not in headers:
             return self._error(handler, 400, "FORMAT_ERROR", "X-Request-ID is missing")
         parts = [part for part in url.path.split("/") if part]
@@ -160,7 +177,11 @@ class MockBank:
                 "consentStatus": "received",
                 "consentId": consent_id,
                 "_links": {
-                    "scaRedirect": {"href": f"{base}/sca/{consent_id}"},
+                    ("scaOAuth" if self.oauth else "scaRedirect"): {
+                        "href": f"{base}/.well-known/oauth-authorization-server"
+                        if self.oauth
+                        else f"{base}/sca/{consent_id}"
+                    },
                     "status": {"href": f"/v1/consents/{consent_id}/status"},
                 },
             },
@@ -171,6 +192,11 @@ class MockBank:
         if not consent:
             self._error(handler, 403, "CONSENT_UNKNOWN", "Consent-ID is missing or unknown")
             return None
+        if self.oauth:
+            token = self.tokens.get(headers.get("authorization", "").removeprefix("Bearer "))
+            if not token or token["consent"] != headers["consent-id"] or token["expires"] < time.time():
+                self._error(handler, 401, "TOKEN_INVALID", "a valid Bearer token of this consent is required")
+                return None
         if consent["consentStatus"] != "valid" or date.fromisoformat(consent["validUntil"]) < self.today:
             self._error(handler, 401, "CONSENT_EXPIRED", "the consent is not valid")
             return None
@@ -203,6 +229,91 @@ class MockBank:
             report["_links"]["next"] = {"href": f"{path}?{urlencode({**query, 'page': page + 1})}"}
         account = next(a for a in self.accounts if a["resourceId"] == resource_id)
         return self._reply(handler, 200, {"account": {"iban": account["iban"]}, "transactions": report})
+
+    # -- OAuth2 SCA approach ------------------------------------------------------------------------
+    def _oauth(self, handler, method, path, query, headers):
+        if method == "GET" and path == "/.well-known/oauth-authorization-server":
+            return self._reply(
+                handler,
+                200,
+                {
+                    "issuer": self.base_url,
+                    "authorization_endpoint": f"{self.base_url}/oauth/authorize",
+                    "token_endpoint": f"{self.base_url}/oauth/token",
+                    "response_types_supported": ["code"],
+                    "grant_types_supported": ["authorization_code", "refresh_token"],
+                    "code_challenge_methods_supported": ["S256"],
+                },
+            )
+        if method == "GET" and path == "/oauth/authorize":
+            return self._authorize(handler, query)
+        if method == "POST" and path == "/oauth/token":
+            length = int(headers.get("content-length") or 0)
+            form = {k: v[0] for k, v in parse_qs(handler.rfile.read(length).decode()).items()}
+            return self._token(handler, form)
+        return self._reply(handler, 404, {"error": "not_found"})
+
+    def _authorize(self, handler, query):
+        """The customer logs in at the bank and approves: back to the TPP with a code."""
+        consent_id = query.get("scope", "").removeprefix("AIS:")
+        if (
+            query.get("response_type") != "code"
+            or consent_id not in self.consents
+            or query.get("code_challenge_method") != "S256"
+            or not query.get("code_challenge")
+            or not query.get("redirect_uri")
+        ):
+            return self._reply(handler, 400, {"error": "invalid_request"})
+        self.consents[consent_id]["consentStatus"] = "valid"
+        code = secrets.token_urlsafe(16)
+        self.codes[code] = {
+            "consent": consent_id,
+            "challenge": query["code_challenge"],
+            "redirect_uri": query["redirect_uri"],
+            "client_id": query.get("client_id", ""),
+        }
+        location = f"{query['redirect_uri']}?{urlencode({'code': code, 'state': query.get('state', '')})}"
+        handler.send_response(302)
+        handler.send_header("Location", location)
+        handler.send_header("Content-Length", "0")
+        handler.end_headers()
+        return None
+
+    def _token(self, handler, form):
+        if form.get("grant_type") == "authorization_code":
+            grant = self.codes.pop(form.get("code", ""), None)  # a code is used once
+            verifier = form.get("code_verifier", "")
+            challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=")
+            if (
+                not grant
+                or grant["redirect_uri"] != form.get("redirect_uri")
+                or grant["client_id"] != form.get("client_id", "")
+                or challenge.decode() != grant["challenge"]
+            ):
+                return self._reply(handler, 400, {"error": "invalid_grant", "error_description": "bad code"})
+            consent_id = grant["consent"]
+        elif form.get("grant_type") == "refresh_token":
+            consent_id = self.refresh.get(form.get("refresh_token", ""))
+            if not consent_id:
+                return self._reply(
+                    handler, 400, {"error": "invalid_grant", "error_description": "unknown refresh token"}
+                )
+        else:
+            return self._reply(handler, 400, {"error": "unsupported_grant_type"})
+        access, refresh = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
+        self.tokens[access] = {"consent": consent_id, "expires": time.time() + self.token_lifetime}
+        self.refresh[refresh] = consent_id
+        return self._reply(
+            handler,
+            200,
+            {
+                "access_token": access,
+                "token_type": "Bearer",
+                "expires_in": self.token_lifetime,
+                "refresh_token": refresh,
+                "scope": f"AIS:{consent_id}",
+            },
+        )
 
     def _error(self, handler, status, code, text):
         return self._reply(

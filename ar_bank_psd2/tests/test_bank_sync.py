@@ -1,9 +1,12 @@
 import re
 from datetime import date, timedelta
 from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
 
+import requests
 from freezegun import freeze_time
 
+from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
@@ -89,6 +92,54 @@ class TestBankSync(ArTestCommon):
         with freeze_time(TODAY):
             again = self.connection.action_sync()
         self.assertEqual(again.mapped("amount"), [999])
+
+    def test_oauth_sca_approach_with_pkce_bearer_token_and_refresh(self):
+        bank = MockBank(page_size=100, today=TODAY, oauth=True)
+        resource = bank.add_account("PL61109010140000071219812874")
+        self.addCleanup(bank.stop)
+        connection = self.env["ar.bank.connection"].create(
+            {
+                "name": "Bank OAuth",
+                "provider": "berlin_group",
+                "api_base_url": bank.start(),
+                "client_id": "tpp-1",
+            }
+        )
+        with freeze_time(TODAY):
+            action = connection.action_connect()
+        authorize = urlsplit(action["url"])
+        query = dict(parse_qsl(authorize.query))
+        self.assertEqual(authorize.path, "/oauth/authorize")
+        self.assertEqual(
+            (query["response_type"], query["code_challenge_method"], query["client_id"]),
+            ("code", "S256", "tpp-1"),
+        )
+        self.assertEqual(query["scope"], f"AIS:{connection.sudo().consent_id}")
+        self.assertNotIn(
+            connection.sudo().oauth_flow["code_verifier"], action["url"], "only the challenge leaves"
+        )
+        # The customer logs in at the bank, which sends the browser back with a code and our state.
+        back = requests.get(action["url"], allow_redirects=False, timeout=10)
+        callback = dict(parse_qsl(urlsplit(back.headers["Location"]).query))
+        self.assertEqual(callback["state"], connection.sudo().redirect_state)
+        wrong = dict(callback, code="forged")
+        with freeze_time(TODAY):
+            self.assertFalse(connection._ar_finish_consent(wrong), "a forged code gets no token")
+            self.assertTrue(connection._ar_finish_consent(callback))
+        self.assertTrue(connection.sudo().access_token)
+        self.assertEqual(connection.account_ids.journal_id, self.journal)
+        bank.add_transaction(resource, 123, TODAY, name="Klient", remittance="FV/2026/00001")
+        with freeze_time(TODAY):
+            self.assertEqual(connection.action_sync().mapped("amount"), [123])
+        bearer = [h.get("authorization", "") for _m, p, h in bank.requests if "/transactions" in p]
+        self.assertTrue(bearer and all(value.startswith("Bearer ") for value in bearer))
+        # An expired token is refreshed before the next read.
+        old = connection.sudo().access_token
+        bank.add_transaction(resource, 456, TODAY, name="Klient", remittance="FV/2026/00002")
+        with freeze_time(TODAY):
+            connection.token_expiry = fields.Datetime.now() - timedelta(minutes=5)
+            self.assertEqual(connection.action_sync().mapped("amount"), [456])
+        self.assertNotEqual(connection.sudo().access_token, old)
 
     def test_pending_transactions_are_shown_on_request_and_never_booked(self):
         self._connect()
