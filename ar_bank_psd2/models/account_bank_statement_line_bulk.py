@@ -33,6 +33,7 @@ BULK_FIELDS = frozenset(
     }
 )
 BULK_MINIMUM = 20
+ANALYZE_MINIMUM = 1000
 
 
 class AccountBankStatementLine(models.Model):
@@ -74,6 +75,12 @@ class AccountBankStatementLine(models.Model):
                 created.append(template._ar_copy_line(rest))
         lines = self.browse([line_id for records in created for line_id in records.ids])
         self.env.invalidate_all()
+        if len(lines) >= ANALYZE_MINIMUM:
+            # Thousands of new rows the planner does not know of yet (autovacuum sees them only once
+            # committed): without fresh statistics it may join them as if the tables were empty.
+            self.env.execute_query(
+                SQL("ANALYZE account_move, account_move_line")
+            )
         return lines
 
     @staticmethod
