@@ -49,3 +49,12 @@ class TestPortalTours(ArPortalCommon, HttpCase):
         )
         self.assertEqual(plan.line_ids.mapped("amount"), [500, 500])
         self.assertEqual(plan.invoice_ids, self.first | self.second)
+
+
+@tagged("post_install", "-at_install")
+class TestPortalToursOnAPhone(TestPortalTours):
+    """The same clicks on a phone-sized touch screen."""
+
+    portal_login = "jan.phone"
+    browser_size = "375x812"
+    touch_enabled = True
