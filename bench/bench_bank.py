@@ -13,53 +13,22 @@ Builds (or updates) a database with ar_bank_psd2, then in one transaction, rolle
 
 import argparse
 import importlib.util
-import subprocess
 import sys
 import tempfile
 import time
 from datetime import date, timedelta
 from pathlib import Path
 
+import odoo_bench
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def ensure_database(db):
-    check = subprocess.run(
-        [
-            str(ROOT / "bin" / "pg"),
-            "psql",
-            "-d",
-            db,
-            "-tAc",
-            "SELECT 1 FROM ir_module_module WHERE name = 'ar_bank_psd2' AND state = 'installed'",
-        ],
-        capture_output=True,
-        text=True,
-    )
-    installed = check.stdout.strip() == "1"
-    print(f"{'updating' if installed else 'building'} database {db} ...", flush=True)
-    subprocess.run(
-        [
-            str(ROOT / "bin" / "odoo"),
-            "-d",
-            db,
-            "-u" if installed else "-i",
-            "ar_automation,ar_bank_psd2" if installed else "ar_bank_psd2",
-            "--stop-after-init",
-            "--log-level=warn",
-        ],
-        check=True,
-    )
+    odoo_bench.ensure_database(db, "ar_bank_psd2", update="ar_automation,ar_bank_psd2")
 
 
-def open_env(db):
-    import odoo  # noqa: PLC0415
-    from odoo.modules.registry import Registry  # noqa: PLC0415
-    from odoo.tools import config  # noqa: PLC0415
-
-    config.parse_config(["-c", str(ROOT / ".local" / "odoo.conf"), "-d", db, "--log-level=warn"])
-    cr = Registry(db).cursor()
-    return odoo.api.Environment(cr, odoo.SUPERUSER_ID, {}), cr
+open_env = odoo_bench.open_env
 
 
 def load(name, path):

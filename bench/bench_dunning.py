@@ -23,6 +23,8 @@ import time
 import zipfile
 from pathlib import Path
 
+import odoo_bench
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -66,47 +68,15 @@ def oca_addons_path():
     return OCA_DIR / "addons"
 
 
-def addons_path(extra):
-    conf = (ROOT / ".local" / "odoo.conf").read_text()
-    base = next(line.split("=", 1)[1].strip() for line in conf.splitlines() if line.startswith("addons_path"))
-    return f"{base},{extra}" if extra else base
-
-
 def ensure_database(db, oca=None):
-    check = subprocess.run(
-        [
-            str(ROOT / "bin" / "pg"),
-            "psql",
-            "-d",
-            db,
-            "-tAc",
-            "SELECT 1 FROM ir_module_module WHERE name = 'ar_dunning' AND state = 'installed'",
-        ],
-        capture_output=True,
-        text=True,
-    )
-    installed = check.stdout.strip() == "1"
-    print(f"{'updating' if installed else 'building'} database {db} ...", flush=True)
-    subprocess.run(
-        [
-            str(ROOT / "bin" / "odoo"),
-            "-d",
-            db,
-            f"--addons-path={addons_path(oca)}",
-            "-u" if installed else "-i",
-            "ar_automation,ar_dunning" if installed else "ar_dunning",
-            "--stop-after-init",
-            "--log-level=warn",
-        ],
-        check=True,
-    )
+    odoo_bench.ensure_database(db, "ar_dunning", update="ar_automation,ar_dunning", extra_addons=oca)
     if oca:
         subprocess.run(
             [
                 str(ROOT / "bin" / "odoo"),
                 "-d",
                 db,
-                f"--addons-path={addons_path(oca)}",
+                f"--addons-path={odoo_bench.addons_path(oca)}",
                 "-i",
                 OCA_ADDON,
                 "--stop-after-init",
@@ -117,23 +87,7 @@ def ensure_database(db, oca=None):
 
 
 def open_env(db, oca=None):
-    import odoo  # noqa: PLC0415
-    from odoo.modules.registry import Registry  # noqa: PLC0415
-    from odoo.tools import config  # noqa: PLC0415
-
-    config.parse_config(
-        [
-            "-c",
-            str(ROOT / ".local" / "odoo.conf"),
-            "-d",
-            db,
-            "--log-level=warn",
-            f"--addons-path={addons_path(oca)}",
-        ]
-    )
-    registry = Registry(db)
-    cr = registry.cursor()
-    return odoo.api.Environment(cr, odoo.SUPERUSER_ID, {}), cr
+    return odoo_bench.open_env(db, extra_addons=oca)
 
 
 def generate(env, n_invoices, n_customers):

@@ -17,52 +17,20 @@ and prints the query plan of the aging query (its index use). Everything is roll
 """
 
 import argparse
-import subprocess
 import sys
 import time
 from pathlib import Path
+
+import odoo_bench
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def ensure_database(db):
-    check = subprocess.run(
-        [
-            str(ROOT / "bin" / "pg"),
-            "psql",
-            "-d",
-            db,
-            "-tAc",
-            "SELECT 1 FROM ir_module_module WHERE name = 'ar_automation' AND state = 'installed'",
-        ],
-        capture_output=True,
-        text=True,
-    )
-    installed = check.stdout.strip() == "1"
-    print(f"{'updating' if installed else 'building'} database {db} ...", flush=True)
-    subprocess.run(
-        [
-            str(ROOT / "bin" / "odoo"),
-            "-d",
-            db,
-            "-u" if installed else "-i",
-            "ar_automation",
-            "--stop-after-init",
-            "--log-level=warn",
-        ],
-        check=True,
-    )
+    odoo_bench.ensure_database(db, "ar_automation")
 
 
-def open_env(db):
-    import odoo  # noqa: PLC0415
-    from odoo.modules.registry import Registry  # noqa: PLC0415
-    from odoo.tools import config  # noqa: PLC0415
-
-    config.parse_config(["-c", str(ROOT / ".local" / "odoo.conf"), "-d", db, "--log-level=warn"])
-    registry = Registry(db)
-    cr = registry.cursor()
-    return odoo.api.Environment(cr, odoo.SUPERUSER_ID, {}), cr
+open_env = odoo_bench.open_env
 
 
 def generate(env, n_items, n_customers, history):

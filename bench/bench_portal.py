@@ -25,42 +25,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_kpi import open_env  # noqa: E402
+import odoo_bench  # noqa: E402
+from odoo_bench import open_env  # noqa: E402
 
 TARGET_MS = 300
 
 
 def ensure_database(db):
-    """Like bench_kpi.ensure_database, for ar_portal."""
-    import subprocess  # noqa: PLC0415
-
-    root = Path(__file__).resolve().parent.parent
-    check = subprocess.run(
-        [
-            str(root / "bin" / "pg"),
-            "psql",
-            "-d",
-            db,
-            "-tAc",
-            "SELECT 1 FROM ir_module_module WHERE name = 'ar_portal' AND state = 'installed'",
-        ],
-        capture_output=True,
-        text=True,
-    )
-    installed = check.stdout.strip() == "1"
-    print(f"{'updating' if installed else 'building'} database {db} ...", flush=True)
-    subprocess.run(
-        [
-            str(root / "bin" / "odoo"),
-            "-d",
-            db,
-            "-u" if installed else "-i",
-            "ar_portal",
-            "--stop-after-init",
-            "--log-level=warn",
-        ],
-        check=True,
-    )
+    odoo_bench.ensure_database(db, "ar_portal")
 
 
 def generate(env, n_invoices, label):
