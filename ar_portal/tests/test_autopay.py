@@ -2,61 +2,23 @@ from datetime import date
 
 from freezegun import freeze_time
 
-from odoo.http import Request
 from odoo.tests import HttpCase, tagged
 
-from odoo.addons.ar_automation.tests.common import ArTestCommon
+from .common import ArPortalCommon
 
 
 @tagged("post_install", "-at_install")
-class TestAutoPay(ArTestCommon, HttpCase):
+class TestAutoPay(ArPortalCommon, HttpCase):
+    portal_login = "jan.autopay"
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.customer = cls.env["res.partner"].create({"name": "Kowalski Sp. z o.o.", "is_company": True})
-        cls.contact = cls.env["res.partner"].create(
-            {"name": "Jan Kowalski", "parent_id": cls.customer.id, "email": "jan@kowalski.example.com"}
-        )
-        cls.env["res.users"].create(
-            {
-                "name": "Jan Kowalski",
-                "login": "jan.autopay",
-                "password": "jan.autopay",
-                "partner_id": cls.contact.id,
-                "group_ids": [(6, 0, [cls.env.ref("base.group_portal").id])],
-                "company_id": cls.company.id,
-                "company_ids": [(6, 0, cls.company.ids)],
-            }
-        )
-        cls.provider = cls.env.ref("payment.payment_provider_demo").sudo()
-        cls.provider.write(
-            {
-                "state": "test",
-                "company_id": cls.company.id,
-                "journal_id": cls.company_data["default_journal_bank"].id,
-            }
-        )
-        cls.token = (
-            cls.env["payment.token"]
-            .sudo()
-            .create(
-                {
-                    "provider_id": cls.provider.id,
-                    "payment_method_id": cls.env.ref("payment_demo.payment_method_demo").id,
-                    "partner_id": cls.contact.id,
-                    "payment_details": "4242",
-                    "provider_ref": "demo-token",
-                    "demo_simulated_state": "done",
-                }
-            )
-        )
+        cls.token = cls._demo_token(cls.contact)
         with freeze_time("2026-11-01"):
             cls.invoice = cls._posted_invoice(
                 300, "2026-11-01", cls.customer, invoice_date_due=date(2026, 11, 23)
             )
-
-    def _post(self, url, **data):
-        return self.url_open(url, data={"csrf_token": Request.csrf_token(self), **data})
 
     def test_customer_switches_autopay_on_with_consent_and_off(self):
         self.authenticate("jan.autopay", "jan.autopay")

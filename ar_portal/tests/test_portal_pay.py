@@ -2,29 +2,16 @@ from datetime import date
 
 from odoo.tests import HttpCase, JsonRpcException, tagged
 
-from odoo.addons.ar_automation.tests.common import ArTestCommon
+from .common import ArPortalCommon
 
 
 @tagged("post_install", "-at_install")
-class TestPortalPay(ArTestCommon, HttpCase):
+class TestPortalPay(ArPortalCommon, HttpCase):
+    portal_login = "jan.pay"
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.customer = cls.env["res.partner"].create({"name": "Kowalski Sp. z o.o.", "is_company": True})
-        cls.contact = cls.env["res.partner"].create(
-            {"name": "Jan Kowalski", "parent_id": cls.customer.id, "email": "jan@kowalski.example.com"}
-        )
-        cls.env["res.users"].create(
-            {
-                "name": "Jan Kowalski",
-                "login": "jan.pay",
-                "password": "jan.pay",
-                "partner_id": cls.contact.id,
-                "group_ids": [(6, 0, [cls.env.ref("base.group_portal").id])],
-                "company_id": cls.company.id,
-                "company_ids": [(6, 0, cls.company.ids)],
-            }
-        )
         cls.first = cls._posted_invoice(100, "2026-10-01", cls.customer, invoice_date_due=date(2026, 10, 31))
         cls.second = cls._posted_invoice(250, "2026-10-05", cls.customer, invoice_date_due=date(2026, 11, 4))
         cls.not_mine = cls._posted_invoice(

@@ -2,41 +2,24 @@ from datetime import date
 
 from freezegun import freeze_time
 
-from odoo.http import Request
 from odoo.tests import HttpCase, tagged
 
-from odoo.addons.ar_automation.tests.common import ArTestCommon
+from .common import ArPortalCommon
 
 
 @tagged("post_install", "-at_install")
-class TestPortalRequests(ArTestCommon, HttpCase):
+class TestPortalRequests(ArPortalCommon, HttpCase):
+    portal_login = "jan.requests"
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.customer = cls.env["res.partner"].create({"name": "Kowalski Sp. z o.o.", "is_company": True})
-        cls.contact = cls.env["res.partner"].create(
-            {"name": "Jan Kowalski", "parent_id": cls.customer.id, "email": "jan@kowalski.example.com"}
-        )
-        cls.env["res.users"].create(
-            {
-                "name": "Jan Kowalski",
-                "login": "jan.requests",
-                "password": "jan.requests",
-                "partner_id": cls.contact.id,
-                "group_ids": [(6, 0, [cls.env.ref("base.group_portal").id])],
-                "company_id": cls.company.id,
-                "company_ids": [(6, 0, cls.company.ids)],
-            }
-        )
         cls.invoice = cls._posted_invoice(
             1230, "2026-11-02", partner=cls.customer, invoice_date_due=date(2026, 11, 16)
         )
         cls.someone_else = cls._posted_invoice(
             999, "2026-11-02", partner=cls.partner_b, invoice_date_due=date(2026, 11, 16)
         )
-
-    def _post(self, url, **data):
-        return self.url_open(url, data={"csrf_token": Request.csrf_token(self), **data})
 
     def test_the_invoice_page_offers_both_forms(self):
         self.authenticate("jan.requests", "jan.requests")
