@@ -40,6 +40,12 @@ class Transaction:
     referred_documents: tuple[tuple[str, Decimal | None], ...] = ()
     # Not booked yet (an open-banking read with pending transactions): shown, never booked.
     pending: bool = False
+    # The bank's own ids of this transaction, most specific first, as ``(kind, value)``: camt
+    # ``("AcctSvcrRef", …)``, ``("TxId", …)``, ``("NtryRef", "<ref>/<detail index>")``, ``("EndToEndId", …)``;
+    # MT940 ``("bank reference", …)``, ``("TNR", …)``. Placeholders may be left in: engine/identity.py
+    # decides which id, if any, identifies the transaction. Empty: it reads ``bank_reference`` and
+    # ``end_to_end_id`` instead.
+    bank_ids: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(slots=True)
