@@ -5,6 +5,7 @@ from . import account_bank_statement_line_bulk
 from . import ar_reconcile_suggestion
 from . import res_partner
 from . import ar_bank_statement_import
+from . import ar_bank_skipped_transaction
 from . import account_journal
 from . import ar_bank_connection_sync
 from . import ar_kpi

@@ -362,6 +362,8 @@ class AccountJournal(models.Model):
     def _ar_book_api_transactions(self, transactions):
         """Statement lines for the transactions not booked yet in this journal (by the bank's id, else by
         fingerprint: the same payment may have come in a file)."""
-        new, _duplicates = self._ar_new_transactions(transactions)
-        values = [self._ar_statement_line_values(tx, "api", print_) for tx, print_ in new]
+        verdicts = self._ar_new_transactions(transactions, "api")
+        values = [
+            self._ar_statement_line_values(tx, "api", verdict) for tx, verdict in verdicts if verdict.is_new
+        ]
         return self._ar_create_lines(values)

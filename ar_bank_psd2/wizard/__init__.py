@@ -1,2 +1,3 @@
 from . import ar_statement_import_wizard
 from . import ar_manual_match_wizard
+from . import ar_skipped_transaction_wizard
