@@ -14,3 +14,4 @@ from . import ar_dunning_variant
 from . import res_config_settings
 from . import ar_payment_plan
 from . import ar_payment_plan_line
+from . import mail_mail

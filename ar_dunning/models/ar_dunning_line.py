@@ -73,6 +73,14 @@ class ArDunningLine(models.Model):
         help="The customer's open credit notes and payments not applied yet.",
     )
     amount_net = fields.Monetary(compute="_compute_credits", string="Net Amount Due")
+    email_subject = fields.Char(compute="_compute_message_preview", string="Subject")
+    email_body = fields.Html(
+        compute="_compute_message_preview",
+        string="E-mail",
+        sanitize=False,
+        help="The e-mail as sent, or as it would be sent now for a reminder not sent yet.",
+    )
+    sms_body = fields.Text(compute="_compute_message_preview", string="SMS")
 
     @api.depends("partner_id", "date")
     def _compute_display_name(self):
@@ -100,6 +108,30 @@ class ArDunningLine(models.Model):
             line.credit_line_ids = [(6, 0, credit_ids)]
             credits = self.env["account.move.line"].browse(credit_ids)
             line.amount_net = line.amount_overdue + sum(credits.mapped("amount_residual"))
+
+    def _email_template(self):
+        self.ensure_one()
+        return (
+            self.variant_id.template_id
+            or self.level_id.template_id
+            or self.env.ref("ar_dunning.mail_template_dunning_reminder")
+        )
+
+    @api.depends("mail_id", "channel", "level_id", "variant_id", "invoice_ids")
+    def _compute_message_preview(self):
+        """What the customer receives: the e-mail that went out, else the e-mail and SMS rendered now (in
+        the customer's language) for the preview."""
+        for line in self:
+            line.sms_body = line._sms_body() if line.channel == "sms" or line.level_id.also_sms else False
+            if line.mail_id:
+                line.email_subject = line.mail_id.subject
+                line.email_body = line.mail_id.body_html
+            elif line.id and line.channel == "email":
+                template = line._email_template()
+                line.email_subject = template._render_field("subject", line.ids, compute_lang=True)[line.id]
+                line.email_body = template._render_field("body_html", line.ids, compute_lang=True)[line.id]
+            else:
+                line.email_subject = line.email_body = False
 
     def _compute_recipients(self):
         """The customer's billing contact (its billing e-mail), else the customer when it has an e-mail
@@ -175,14 +207,8 @@ class ArDunningLine(models.Model):
         """One rendering pass per company and template (the level's, its A/B variant's, else the standard
         one): the reply-to address (the catchall, so that replies reach the reminder) is computed once
         instead of once per e-mail, and the template's body compiled once."""
-        standard = self.env.ref("ar_dunning.mail_template_dunning_reminder")
         mail_by_line = {}
-        groups = self.grouped(
-            lambda line: (
-                line.company_id,
-                line.variant_id.template_id or line.level_id.template_id or standard,
-            )
-        )
+        groups = self.grouped(lambda line: (line.company_id, line._email_template()))
         for (company, template), lines in groups.items():
             reply_to = lines[:1]._notify_get_reply_to(default=company.email_formatted)
             with compiled_once(template) as batch_template:
@@ -332,13 +358,19 @@ class ArDunningLine(models.Model):
         """Reminders whose e-mail the mail server refused become a task for the salesperson."""
         failed = self.search([("state", "=", "sent"), ("mail_id.state", "=", "exception")])
         for line in failed:
-            line._ar_delivery_failed(
-                self.env._(
-                    "The e-mail to %(email)s could not be sent: %(reason)s",
-                    email=line.mail_id.email_to or line.partner_id.email or "",
-                    reason=line.mail_id.failure_reason or line.mail_id.failure_type or "",
-                )
-            )
+            line._ar_delivery_failed(line._ar_mail_failure_reason())
+
+    def _ar_mail_failure_reason(self, reason=None):
+        self.ensure_one()
+        mail = self.mail_id
+        return self.env._(
+            "The e-mail to %(email)s could not be sent: %(reason)s",
+            email=mail.email_to
+            or ", ".join(mail.recipient_ids.mapped("email"))
+            or self.partner_id.email
+            or "",
+            reason=reason or mail.failure_reason or mail.failure_type or "",
+        )
 
     def _message_receive_bounce(self, email, partner):
         """A reminder e-mail bounced: the customer is reached another way, not forgotten."""
@@ -364,8 +396,9 @@ class ArDunningLine(models.Model):
         for line in self:
             line.message_post(body=reason, subtype_xmlid="mail.mt_note")
 
-    def _send_sms(self):
-        body = self.env._(
+    def _sms_body(self):
+        self.ensure_one()
+        return self.env._(
             "%(company)s: %(count)s invoice(s) overdue, %(amount)s %(currency)s. Statement: %(url)s",
             company=self.company_id.name,
             count=len(self.invoice_ids),
@@ -373,7 +406,9 @@ class ArDunningLine(models.Model):
             currency=self.currency_id.name,
             url=self._ar_statement_url(),
         )
-        self.partner_id._message_sms(body, number_field="phone", put_in_queue=True)
+
+    def _send_sms(self):
+        self.partner_id._message_sms(self._sms_body(), number_field="phone", put_in_queue=True)
         if self.state == "draft":
             self.state = "sent"
 

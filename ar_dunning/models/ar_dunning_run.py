@@ -122,12 +122,12 @@ class ArDunningRun(models.Model):
             "views": [(False, "form")],
         }
 
-    @api.model
     def action_preview_today(self):
+        """List header button (called with the selected runs, none needed): preview today's reminders."""
         return self.run_for_date(fields.Date.context_today(self), send=False)._get_formview_action()
 
-    @api.model
     def action_preview_tomorrow(self):
+        """List header button: preview the reminders tomorrow's run would send."""
         tomorrow = fields.Date.add(fields.Date.context_today(self), days=1)
         return self.run_for_date(tomorrow, send=False)._get_formview_action()
 

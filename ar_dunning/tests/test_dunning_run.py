@@ -8,6 +8,7 @@ from freezegun import freeze_time
 
 from odoo import Command
 from odoo.exceptions import UserError
+from odoo.service.model import call_kw
 from odoo.tests import tagged
 
 from odoo.addons.ar_automation.tests.common import ArTestCommon
@@ -422,3 +423,42 @@ class TestDunningRun(ArTestCommon, MailCase):
         self.assertEqual(line.state, "error")
         self.assertIn("bounced", line.error)
         self.assertTrue(self.customer.activity_ids)
+
+    def test_preview_buttons_work_as_the_web_client_calls_them(self):
+        """The list's header buttons are called by the web client with the (empty) selection as ids."""
+        with freeze_time("2026-03-31"), self.mock_mail_gateway():
+            today = call_kw(self.env["ar.dunning.run"], "action_preview_today", [[]], {})
+            tomorrow = call_kw(self.env["ar.dunning.run"], "action_preview_tomorrow", [[]], {})
+        previews = self.env["ar.dunning.run"].browse([today["res_id"], tomorrow["res_id"]])
+        self.assertEqual(previews.mapped("state"), ["preview", "preview"])
+        self.assertEqual(previews.mapped("date"), [date(2026, 3, 31), date(2026, 4, 1)])
+        self.assertEqual(today["res_model"], "ar.dunning.run")
+        self.assertFalse(self.env["mail.mail"].search([("model", "=", "ar.dunning.line")]))
+
+    def test_a_preview_shows_each_reminder_as_the_customer_would_receive_it(self):
+        with freeze_time("2026-03-31"), self.mock_mail_gateway():
+            preview = self.env["ar.dunning.run"].run_for_date("2026-03-31", send=False)
+            line = preview.line_ids.filtered(lambda ln: ln.partner_id == self.customer)
+            self.assertIn(self.late_9.name, line.email_body)
+            self.assertIn(self.company.name, line.email_subject)
+            self.assertEqual(line.state, "draft")
+        sent = self._run("2026-03-31").line_ids.filtered(lambda ln: ln.partner_id == self.customer)
+        self.assertEqual(sent.email_body, sent.mail_id.body_html)
+        self.assertIn(self.late_9.name, sent.email_body)
+
+    def test_an_email_the_mail_server_refuses_is_an_error_counted_in_its_run_at_once(self):
+        run = self._run("2026-03-31")
+        line = run.line_ids.filtered(lambda ln: ln.partner_id == self.customer)
+        self.assertEqual(line.state, "sent")
+        with patch.object(
+            type(self.env["ir.mail_server"]),
+            "_connect__",
+            side_effect=ConnectionRefusedError("Connection refused"),
+        ):
+            line.mail_id.send()
+        self.assertEqual(line.mail_id.state, "exception")
+        self.assertEqual(line.state, "error")
+        self.assertIn("Connection refused", line.error)
+        run.invalidate_recordset(["error_count"])
+        self.assertEqual(run.error_count, 1)
+        self.assertIn("Connection refused", self.customer.activity_ids.note)
