@@ -1,5 +1,6 @@
 from datetime import timedelta
 
+import lxml.html
 from markupsafe import Markup
 
 from odoo import api, fields, models
@@ -194,6 +195,9 @@ class ArDispute(models.Model):
         existing = self.search([("invoice_ids", "in", invoices.ids), ("is_open", "=", True)], limit=1)
         if existing:
             new_invoices = invoices - existing.invoice_ids
+            if not new_invoices and existing._ar_has_words(description):
+                # The same complaint sent again (a double click, a resent e-mail): no new note.
+                return existing
             if new_invoices:
                 existing.invoice_ids = [(4, move.id) for move in new_invoices]
                 existing._note_on_invoices(
@@ -219,6 +223,25 @@ class ArDispute(models.Model):
                 "description": description,
             }
         )
+
+    def _ar_has_words(self, description):
+        """Whether the customer already wrote ``description`` in this dispute (its first words or a later
+        message quoted on it), ignoring case and blanks."""
+        self.ensure_one()
+
+        def folded(text):
+            return " ".join((text or "").split()).casefold()
+
+        words = folded(description)
+        if not words:
+            return False
+        if words == folded(self.description):
+            return True
+        for message in self.message_ids.filtered(lambda m: m.body and "<blockquote" in m.body):
+            for quote in lxml.html.fromstring(str(message.body)).iter("blockquote"):
+                if folded(quote.text_content()) == words:
+                    return True
+        return False
 
     # ------------------------------------------------------------------
     # Resolution

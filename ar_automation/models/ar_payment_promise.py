@@ -61,6 +61,33 @@ class ArPaymentPromise(models.Model):
         return promises
 
     @api.model
+    def _ar_customer_promise(self, invoice, day, origin="portal"):
+        """Record the customer's promise to pay ``invoice`` on ``day``, within the company's limits: a
+        date from today to the horizon (``ar_promise_horizon_days``), and at most
+        ``ar_promise_max_renewals`` new dates after the customer's first promise for the invoice (each
+        one postpones the reminders). The same pending date promised again records nothing new.
+
+        Returns a code for the customer: ``promise_recorded``, ``promise_invalid`` (the invoice cannot
+        be promised, or the date is outside the horizon) or ``promise_limit``."""
+        company = invoice.company_id
+        today = company._ar_today()
+        if (
+            invoice.move_type != "out_invoice"
+            or invoice.state != "posted"
+            or invoice.payment_state not in ("not_paid", "partial")
+            or not day
+            or not today <= day <= today + timedelta(days=company.ar_promise_horizon_days)
+        ):
+            return "promise_invalid"
+        promises = invoice.ar_promise_ids
+        if promises.filtered(lambda p: p.state == "pending" and p.date_promised == day):
+            return "promise_recorded"
+        if len(promises.filtered(lambda p: p.origin != "manual")) > company.ar_promise_max_renewals:
+            return "promise_limit"
+        self.create({"invoice_id": invoice.id, "date_promised": day, "origin": origin})
+        return "promise_recorded"
+
+    @api.model
     def _cron_check_promises(self):
         """Pending promises become kept once the invoice is paid, broken once the grace days are over."""
         pending = self.search([("state", "=", "pending")])

@@ -37,6 +37,17 @@ class ResCompany(models.Model):
         default=3,
         help="Days after a promised payment date before the promise counts as broken and reminders resume.",
     )
+    ar_promise_horizon_days = fields.Integer(
+        string="Promise Horizon (days)",
+        default=90,
+        help="A customer may promise to pay an invoice at most this many days from today.",
+    )
+    ar_promise_max_renewals = fields.Integer(
+        string="Promise Renewals",
+        default=2,
+        help="How many times a customer may promise a new date for the same invoice (on the portal or by "
+        "e-mail) after the first promise; past that, only a collector records a promise.",
+    )
 
     ar_aging_edges = fields.Char(
         string="Aging Buckets",

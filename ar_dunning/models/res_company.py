@@ -17,6 +17,11 @@ class ResCompany(models.Model):
     )
     ar_quiet_end = fields.Float(string="Quiet Hours Until", default=8.0)
     ar_quiet_weekends = fields.Boolean(string="Quiet on Weekends", default=True)
+    ar_plan_horizon_months = fields.Integer(
+        string="Payment Plan Horizon (months)",
+        default=12,
+        help="A customer may propose payment plan instalments at most this many months from today.",
+    )
 
     def _ar_quiet_now(self):
         """Whether it is now within the company's quiet hours (its time zone)."""

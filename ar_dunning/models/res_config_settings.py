@@ -8,3 +8,4 @@ class ResConfigSettings(models.TransientModel):
     ar_quiet_start = fields.Float(related="company_id.ar_quiet_start", readonly=False)
     ar_quiet_end = fields.Float(related="company_id.ar_quiet_end", readonly=False)
     ar_quiet_weekends = fields.Boolean(related="company_id.ar_quiet_weekends", readonly=False)
+    ar_plan_horizon_months = fields.Integer(related="company_id.ar_plan_horizon_months", readonly=False)

@@ -2,9 +2,11 @@ from urllib.parse import urlencode
 
 from odoo import http
 from odoo.http import request
-from odoo.tools import email_normalize
 
 from odoo.addons.portal.controllers.portal import CustomerPortal
+
+from ..engine.inputs import InputError, clean_text, parse_email
+from .alerts import alert
 
 MAX_PO_LENGTH = 64
 
@@ -14,17 +16,14 @@ class ArAccountDetailsPortal(CustomerPortal):
     logged on the customer."""
 
     def _ar_account_values(self, form):
-        """The validated values from the form, or raise ``ValueError`` with a message for the customer."""
-        env = request.env
-        email = (form.get("billing_email") or "").strip()
-        if email and not email_normalize(email, strict=True):
-            raise ValueError(env._("%s is not a valid e-mail address.", email))
+        """The validated values from the form, or raise ``InputError`` with the code of the first problem."""
+        email = parse_email(form.get("billing_email") or "")
         lang = form.get("lang") or ""
-        if lang not in dict(env["res.lang"].get_installed()):
-            raise ValueError(env._("Choose one of the languages offered."))
-        po_number = " ".join((form.get("customer_po") or "").split())
+        if lang not in dict(request.env["res.lang"].get_installed()):
+            raise InputError("lang_invalid")
+        po_number = clean_text(form.get("customer_po") or "", MAX_PO_LENGTH + 1)
         if len(po_number) > MAX_PO_LENGTH:
-            raise ValueError(env._("The PO number has at most %s characters.", MAX_PO_LENGTH))
+            raise InputError("po_too_long")
         return {"ar_billing_email": email, "lang": lang, "ar_customer_po": po_number}
 
     @http.route("/my/account_details", type="http", auth="user", methods=["GET"], website=True)
@@ -35,7 +34,7 @@ class ArAccountDetailsPortal(CustomerPortal):
                 "page_name": "ar_account_details",
                 "customer": request.env.user.partner_id.commercial_partner_id.sudo(),
                 "languages": request.env["res.lang"].get_installed(),
-                "ar_error": kw.get("ar_error"),
+                "ar_alert": alert(kw.get("ar_error")),
                 "ar_message": kw.get("ar_message"),
             }
         )
@@ -45,8 +44,8 @@ class ArAccountDetailsPortal(CustomerPortal):
     def portal_ar_account_details_save(self, **kw):
         try:
             values = self._ar_account_values(request.httprequest.form)
-        except ValueError as error:
-            return request.redirect("/my/account_details?" + urlencode({"ar_error": str(error)}))
+        except InputError as error:
+            return request.redirect("/my/account_details?" + urlencode({"ar_error": error.code}))
         customer_sudo = request.env.user.partner_id.commercial_partner_id.sudo()
         changed = customer_sudo._ar_update_account_details(values, request.env.user)
         return request.redirect("/my/account_details?ar_message=" + ("saved" if changed else "unchanged"))

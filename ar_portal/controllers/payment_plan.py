@@ -1,22 +1,28 @@
 from datetime import timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from urllib.parse import urlencode
 
-from odoo import Command, fields, http
+from odoo import Command, http
 from odoo.http import request
 
-from odoo.addons.ar_dunning.engine.instalments import MAX_INSTALMENTS, split_evenly
+from odoo.addons.ar_dunning.engine.instalments import MAX_INSTALMENTS, add_months, split_evenly
 from odoo.addons.portal.controllers.portal import CustomerPortal
 
+from ..engine.inputs import MAX_ID, InputError, clean_text, parse_amount, parse_count, parse_date, parse_ids
+from .alerts import alert
 
-class PlanError(ValueError):
-    """The proposal cannot be accepted; the message is translated and safe to show to the customer."""
+MAX_NOTE_LENGTH = 5000
+
+
+class PlanError(InputError):
+    """The proposal cannot be accepted; ``code`` names why (the portal shows its translated message)."""
 
 
 class ArPaymentPlanPortal(CustomerPortal):
     """The customer proposes instalments for open invoices, sees their plans and accepts a counter-proposal.
     Everything the browser sends is checked again here: only the customer's own open posted invoices of one
-    company, positive amounts adding up to their open balance, dates in the future, at most 24."""
+    company, positive amounts adding up to their open balance, dates after today and within the company's
+    horizon (``ar_plan_horizon_months``), at most 24."""
 
     def _ar_plan_customer(self):
         return request.env.user.partner_id.commercial_partner_id
@@ -37,62 +43,81 @@ class ArPaymentPlanPortal(CustomerPortal):
 
     def _ar_plan_selection(self, raw_ids):
         """The selected invoices; any id that is not one of the customer's eligible invoices (someone
-        else's, paid, cancelled, unknown) refuses the whole selection with the same message."""
+        else's, paid, cancelled, unknown, malformed) refuses the whole selection with the same code."""
         try:
-            ids = {int(value) for value in raw_ids}
-        except (TypeError, ValueError):
-            ids = None
-        invoices = self._ar_plan_invoices(list(ids)) if ids else request.env["account.move"]
+            ids = parse_ids(raw_ids, code="plan_selection")
+        except InputError:
+            ids = []
+        invoices = self._ar_plan_invoices(ids) if ids else request.env["account.move"]
         if not ids or len(invoices) != len(ids):
-            raise PlanError(request.env._("Select your open invoices to pay in instalments."))
+            raise PlanError("plan_selection")
         if len(invoices.company_id) != 1 or len(invoices.currency_id) != 1:
-            raise PlanError(request.env._("A payment plan covers invoices of one company and one currency."))
+            raise PlanError("plan_one_currency")
         return invoices
+
+    def _ar_plan_horizon(self, company, today):
+        """The last day an instalment may fall on."""
+        return add_months(today, max(company.ar_plan_horizon_months, 1))
 
     def _ar_plan_schedule(self, invoices, form):
         """``[(date, Decimal), ...]`` from the form's ``date_<n>``/``amount_<n>`` fields, checked."""
-        env = request.env
         currency = invoices.currency_id
-        today = invoices.company_id._ar_today()
+        company = invoices.company_id
+        today = company._ar_today()
+        horizon = self._ar_plan_horizon(company, today)
         schedule = []
         for index in range(MAX_INSTALMENTS + 1):
             day, text = form.get(f"date_{index}"), form.get(f"amount_{index}")
             if day is None and text is None:
                 continue
             if index == MAX_INSTALMENTS:
-                raise PlanError(env._("A payment plan has at most %s instalments.", MAX_INSTALMENTS))
+                raise PlanError("plan_too_many")
             try:
-                day = fields.Date.to_date(day)
-                amount = Decimal((text or "").strip().replace(" ", "").replace(",", "."))
-            except (ValueError, InvalidOperation):
-                raise PlanError(env._("Give a date and an amount for each instalment.")) from None
-            if not day or day <= today:
-                raise PlanError(env._("Each instalment's date must be after today."))
-            if not amount.is_finite() or amount <= 0 or amount != round(amount, currency.decimal_places):
-                raise PlanError(env._("Each instalment's amount must be more than zero."))
+                day = parse_date(day or "")
+            except InputError:
+                raise PlanError("plan_incomplete") from None
+            try:
+                amount = parse_amount(text or "", request.env.lang or "en_US", currency.decimal_places)
+            except InputError:
+                raise PlanError("plan_amount_invalid") from None
+            if day <= today:
+                raise PlanError("plan_date_past")
+            if day > horizon:
+                raise PlanError("plan_date_horizon")
             schedule.append((day, amount))
         if not schedule:
-            raise PlanError(env._("Give a date and an amount for each instalment."))
+            raise PlanError("plan_incomplete")
         total = sum(amount for _day, amount in schedule)
-        balance = sum(invoices.mapped("amount_residual"))
-        if currency.compare_amounts(float(total), balance):
-            raise PlanError(
-                env._(
-                    "The instalments add up to %(total)s but the selected invoices' open balance is "
-                    "%(balance)s: they must be equal.",
-                    total=currency.round(float(total)),
-                    balance=currency.round(balance),
-                )
-            )
+        if currency.compare_amounts(float(total), sum(invoices.mapped("amount_residual"))):
+            raise PlanError("plan_total")
         return sorted(schedule)
 
     def _ar_plan_redirect(self, **params):
         return request.redirect("/my/payment_plan?" + urlencode(params))
 
+    def _ar_plan_split(self, selected, count, first_date):
+        """An even monthly split of the selection's balance that starts after today and ends within the
+        horizon (fewer instalments, an earlier start, when the customer asks for more)."""
+        company = selected.company_id
+        today = company._ar_today()
+        horizon = self._ar_plan_horizon(company, today)
+        try:
+            start = parse_date(first_date or "")
+        except InputError:
+            start = None
+        if not start or start <= today or start > horizon:
+            start = min(today + timedelta(days=14), horizon)
+        while count > 1 and add_months(start, count - 1) > horizon:
+            count -= 1
+        balance = Decimal(str(sum(selected.mapped("amount_residual"))))
+        step = Decimal(1).scaleb(-selected.currency_id.decimal_places)
+        return float(balance), split_evenly(balance.quantize(step), count, start, step=step)
+
     @http.route("/my/payment_plan", type="http", auth="user", methods=["GET"], website=True)
     def portal_ar_payment_plan(self, count=None, first_date=None, **kw):
         invoices = self._ar_plan_invoices()
         customer = self._ar_plan_customer()
+        company = invoices.company_id[:1] or request.env.company
         values = self._prepare_portal_layout_values()
         values.update(
             {
@@ -101,8 +126,8 @@ class ArPaymentPlanPortal(CustomerPortal):
                 "plans": request.env["ar.payment.plan"]
                 .sudo()
                 .search([("partner_id", "=", customer.id), ("state", "!=", "draft")]),
-                "max_instalments": MAX_INSTALMENTS,
-                "ar_error": kw.get("ar_error"),
+                "max_instalments": min(MAX_INSTALMENTS, max(company.ar_plan_horizon_months, 1)),
+                "ar_alert": alert(kw.get("ar_error")),
                 "ar_message": kw.get("ar_message"),
                 "selected": request.env["account.move"],
                 "schedule": [],
@@ -113,23 +138,16 @@ class ArPaymentPlanPortal(CustomerPortal):
             try:
                 selected = self._ar_plan_selection(selected_ids)
             except PlanError as error:
-                return self._ar_plan_redirect(ar_error=str(error))
-            count = min(max(int(count), 1), MAX_INSTALMENTS) if str(count).isdigit() else 3
-            try:
-                start = fields.Date.to_date(first_date or None)
-            except ValueError:
-                start = None
-            company_today = selected.company_id._ar_today()
-            if not start or start <= company_today:
-                start = company_today + timedelta(days=14)
-            balance = Decimal(str(sum(selected.mapped("amount_residual"))))
-            step = Decimal(1).scaleb(-selected.currency_id.decimal_places)
+                return self._ar_plan_redirect(ar_error=error.code)
+            balance, schedule = self._ar_plan_split(
+                selected, parse_count(count, 1, MAX_INSTALMENTS, 3), first_date
+            )
             values.update(
                 {
                     "selected": selected,
                     "currency": selected.currency_id,
-                    "balance": float(balance),
-                    "schedule": split_evenly(balance.quantize(step), count, start, step=step),
+                    "balance": balance,
+                    "schedule": schedule,
                 }
             )
         return request.render("ar_portal.portal_my_payment_plan", values)
@@ -141,7 +159,7 @@ class ArPaymentPlanPortal(CustomerPortal):
             invoices = self._ar_plan_selection(form.getlist("invoice_ids"))
             schedule = self._ar_plan_schedule(invoices, form)
         except PlanError as error:
-            return self._ar_plan_redirect(ar_error=str(error))
+            return self._ar_plan_redirect(ar_error=error.code)
         plan_sudo = (
             request.env["ar.payment.plan"]
             .sudo()
@@ -151,7 +169,7 @@ class ArPaymentPlanPortal(CustomerPortal):
                     "partner_id": self._ar_plan_customer().id,
                     "invoice_ids": [Command.set(invoices.ids)],
                     "origin": "portal",
-                    "note": (note or "").strip()[:5000],
+                    "note": clean_text(note, MAX_NOTE_LENGTH, multiline=True),
                     "line_ids": [
                         Command.create({"date": day, "amount": float(amount)}) for day, amount in schedule
                     ],
@@ -170,13 +188,13 @@ class ArPaymentPlanPortal(CustomerPortal):
             .sudo()
             .search(
                 [
-                    ("id", "=", plan_id),
+                    ("id", "=", plan_id if 0 < plan_id <= MAX_ID else 0),
                     ("partner_id", "=", self._ar_plan_customer().id),
                     ("state", "=", "countered"),
                 ]
             )
         )
         if not plan_sudo:
-            return self._ar_plan_redirect(ar_error=request.env._("This payment plan cannot be accepted."))
+            return self._ar_plan_redirect(ar_error="plan_not_acceptable")
         plan_sudo.action_accept_counter()
         return self._ar_plan_redirect(ar_message="accepted")

@@ -1,17 +1,15 @@
-from datetime import timedelta
-from decimal import Decimal
 from urllib.parse import urlencode
 
-from odoo import Command, fields, http
-from odoo.exceptions import AccessError, MissingError, ValidationError
+from odoo import fields, http
+from odoo.exceptions import AccessError, MissingError
 from odoo.http import request
 
-from odoo.addons.account_payment.controllers.portal import PortalAccount
 from odoo.addons.portal.controllers.portal import CustomerPortal
 
-from ..engine.allocation import AllocationError, allocate
+from ..engine.inputs import MAX_ID, InputError, clean_text, parse_date
+from .alerts import alert
 
-MAX_PROMISE_DAYS = 90
+MAX_DESCRIPTION_LENGTH = 5000
 
 
 class ArStatementPortal(CustomerPortal):
@@ -38,7 +36,7 @@ class ArStatementPortal(CustomerPortal):
             },
         }
 
-    @http.route(["/my/statement"], type="http", auth="user", website=True)
+    @http.route(["/my/statement"], type="http", auth="user", methods=["GET"], website=True)
     def portal_my_statement(self, filterby="all", **kw):
         partner = request.env.user.partner_id
         moves_sudo = partner._ar_statement_lines()
@@ -49,6 +47,7 @@ class ArStatementPortal(CustomerPortal):
         values.update(
             {
                 "page_name": "ar_statement",
+                "ar_alert": alert(kw.get("ar_error")),
                 "partner": partner.commercial_partner_id,
                 "moves": moves_sudo.filtered(filters[filterby]["keep"]),
                 "searchbar_filters": {key: {"label": f["label"]} for key, f in filters.items()},
@@ -76,6 +75,8 @@ class ArInvoiceRequestsPortal(CustomerPortal):
     """The customer disputes an invoice or promises a payment date from its portal page."""
 
     def _ar_invoice_or_redirect(self, invoice_id, access_token):
+        if not 0 < invoice_id <= MAX_ID or not isinstance(access_token, (str, type(None))):
+            return None
         try:
             invoice_sudo = self._document_check_access("account.move", invoice_id, access_token)
         except (AccessError, MissingError):
@@ -95,7 +96,7 @@ class ArInvoiceRequestsPortal(CustomerPortal):
         if invoice_sudo is None:
             return request.redirect("/my")
         reasons = dict(request.env["ar.dispute"]._fields["reason"].selection)
-        description = (description or "").strip()[:5000]
+        description = clean_text(description, MAX_DESCRIPTION_LENGTH, multiline=True)
         if reason not in reasons or not description:
             return self._ar_back(invoice_sudo, "dispute_invalid")
         request.env["ar.dispute"].sudo()._ar_open_for(
@@ -111,131 +112,11 @@ class ArInvoiceRequestsPortal(CustomerPortal):
         if invoice_sudo is None:
             return request.redirect("/my")
         try:
-            promised = fields.Date.to_date(date_promised)
-        except ValueError:
+            promised = parse_date(date_promised)
+        except InputError:
             promised = None
-        today = invoice_sudo.company_id._ar_today()
-        if (
-            not promised
-            or not today <= promised <= today + timedelta(days=MAX_PROMISE_DAYS)
-            or invoice_sudo.payment_state not in ("not_paid", "partial")
-        ):
-            return self._ar_back(invoice_sudo, "promise_invalid")
-        request.env["ar.payment.promise"].sudo().create(
-            {"invoice_id": invoice_sudo.id, "date_promised": promised, "origin": "portal"}
-        )
-        return self._ar_back(invoice_sudo, "promise_recorded")
-
-
-class ArPayInvoicesPortal(PortalAccount):
-    """Pay a selection of the customer's open invoices, possibly one of them in part, in one transaction.
-    The selection is validated and kept on the server (session); amounts from the browser are ignored."""
-
-    SESSION_KEY = "ar_pay_selection"
-
-    def _ar_open_residuals(self):
-        partner = request.env.user.partner_id.commercial_partner_id
-        invoices = (
-            request.env["account.move"]
-            .sudo()
-            .search(
-                [
-                    ("commercial_partner_id", "=", partner.id),
-                    ("company_id", "in", request.env.user.company_ids.ids),
-                    ("move_type", "=", "out_invoice"),
-                    ("state", "=", "posted"),
-                    ("payment_state", "in", ("not_paid", "partial")),
-                ]
-            )
-        )
-        return invoices, {inv.id: Decimal(str(inv.amount_residual)) for inv in invoices}
-
-    def _ar_selection(self):
-        """The invoices and allocation kept in the session, checked again against today's residuals."""
-        stored = request.session.get(self.SESSION_KEY) or {}
-        invoices, residuals = self._ar_open_residuals()
-        selected = [int(key) for key in stored]
-        allocation = allocate(selected, {int(k): v for k, v in stored.items()}, residuals)
-        chosen = invoices.filtered(lambda inv: inv.id in allocation)
-        if len(chosen.company_id) != 1 or len(chosen.currency_id) != 1:
-            raise AllocationError("Invoices of one company and one currency can be paid together.")
-        return chosen, allocation
-
-    @http.route("/my/statement/pay", type="http", auth="user", methods=["GET"], website=True)
-    def portal_ar_pay(self, **kw):
-        args = request.httprequest.args
-        selected = [int(value) for value in args.getlist("invoice_ids") if value.isdigit()]
-        if args.get("overdue"):
-            invoices, _residuals = self._ar_open_residuals()
-            today = fields.Date.context_today(request.env.user)
-            selected = invoices.filtered(
-                lambda inv: inv.invoice_date_due and inv.invoice_date_due < today
-            ).ids
-        requested = {invoice_id: args.get(f"amount_{invoice_id}", "") for invoice_id in selected}
-        try:
-            _invoices, residuals = self._ar_open_residuals()
-            allocation = allocate(selected, requested, residuals)
-        except AllocationError as error:
-            return request.redirect("/my/statement?" + urlencode({"ar_error": str(error)}))
-        request.session[self.SESSION_KEY] = {str(k): str(v) for k, v in allocation.items()}
-        try:
-            invoices, allocation = self._ar_selection()
-        except AllocationError as error:
-            return request.redirect("/my/statement?" + urlencode({"ar_error": str(error)}))
-        total = float(sum(allocation.values()))
-        company = invoices.company_id
-        currency = invoices.currency_id
-        reference = company.get_next_batch_payment_communication() if len(invoices) > 1 else invoices.name
-        values = {
-            "page_name": "overdue_invoices",
-            "payment": {
-                "date": fields.Date.today(),
-                "reference": reference,
-                "amount": total,
-                "currency": currency,
-            },
-            "amount": total,
-        }
-        values |= self._get_common_page_view_values(
-            invoices_data={
-                "partner": invoices.partner_id[:1],
-                "company": company,
-                "total_amount": total,
-                "currency": currency,
-                "amount_residual": total,
-                "payment_reference": reference,
-                "landing_route": "/my/statement",
-                "transaction_route": "/my/statement/pay/transaction",
-            },
-            **kw,
-        )
-        values["ar_allocation"] = [(inv, float(allocation[inv.id])) for inv in invoices]
-        return request.render("ar_portal.portal_ar_pay_page", values)
-
-    @http.route("/my/statement/pay/transaction", type="jsonrpc", auth="user")
-    def portal_ar_pay_transaction(self, payment_reference, **kwargs):
-        try:
-            invoices, allocation = self._ar_selection()
-        except AllocationError as error:
-            raise ValidationError(str(error)) from error
-        self._validate_transaction_kwargs(kwargs)
-        kwargs.update(
-            {
-                "amount": float(sum(allocation.values())),  # never the browser's amount
-                "currency_id": invoices.currency_id.id,
-                "partner_id": request.env.user.partner_id.id,
-                "reference_prefix": payment_reference,
-            }
-        )
-        tx_sudo = self._create_transaction(
-            custom_create_values={
-                "invoice_ids": [Command.set(invoices.ids)],
-                "ar_allocation": {str(k): float(v) for k, v in allocation.items()},
-            },
-            **kwargs,
-        )
-        request.session.pop(self.SESSION_KEY, None)
-        return tx_sudo._get_processing_values()
+        code = request.env["ar.payment.promise"].sudo()._ar_customer_promise(invoice_sudo, promised)
+        return self._ar_back(invoice_sudo, code)
 
 
 class ArDocumentsPortal(CustomerPortal):
@@ -246,14 +127,12 @@ class ArDocumentsPortal(CustomerPortal):
         partner = request.env.user.partner_id.commercial_partner_id
         today = fields.Date.context_today(request.env.user)
         try:
-            start = fields.Date.to_date(date_from) if date_from else today.replace(day=1)
-            end = fields.Date.to_date(date_to) if date_to else today
-        except ValueError:
-            return request.redirect("/my/statement?" + urlencode({"ar_error": "Choose valid dates."}))
+            start = parse_date(date_from) if date_from else today.replace(day=1)
+            end = parse_date(date_to) if date_to else today
+        except InputError:
+            return request.redirect("/my/statement?" + urlencode({"ar_error": "date_invalid"}))
         if start > end:
-            return request.redirect(
-                "/my/statement?" + urlencode({"ar_error": "The period ends before it starts."})
-            )
+            return request.redirect("/my/statement?" + urlencode({"ar_error": "period_reversed"}))
         pdf, _type = (
             request.env["ir.actions.report"]
             .sudo()
@@ -276,6 +155,8 @@ class ArDocumentsPortal(CustomerPortal):
     @http.route("/my/payments/<int:payment_id>/receipt", type="http", auth="user", methods=["GET"])
     def portal_ar_payment_receipt(self, payment_id, **kw):
         partner = request.env.user.partner_id.commercial_partner_id
+        if not 0 < payment_id <= MAX_ID:
+            return request.not_found()
         payment = request.env["account.payment"].sudo().browse(payment_id).exists()
         if (
             not payment

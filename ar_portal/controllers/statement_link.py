@@ -1,6 +1,8 @@
 from odoo import http
 from odoo.http import request
 
+from ..engine.inputs import MAX_ID
+
 
 class ArStatementLink(http.Controller):
     """The statement a reminder links to: opens without a password while its signature is valid."""
@@ -14,8 +16,8 @@ class ArStatementLink(http.Controller):
         sitemap=False,
     )
     def ar_statement_link(self, partner_id, expires, token, **kw):
-        partner = request.env["res.partner"].sudo().browse(partner_id)
-        if not partner._ar_check_statement_token(expires, token):
+        partner = request.env["res.partner"].sudo().browse(partner_id if 0 < partner_id <= MAX_ID else ())
+        if not partner or not partner._ar_check_statement_token(expires, token):
             return request.render("ar_portal.portal_ar_statement_link_invalid", status=403)
         if not request.env.user._is_public() and request.env.user.partner_id.commercial_partner_id == partner:
             return request.redirect("/my/statement")

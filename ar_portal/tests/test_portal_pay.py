@@ -1,5 +1,7 @@
+import re
 from datetime import date
 
+from odoo.http import Request
 from odoo.tests import HttpCase, JsonRpcException, tagged
 
 from .common import ArPortalCommon
@@ -30,8 +32,15 @@ class TestPortalPay(ArPortalCommon, HttpCase):
     def _pay_page(self, query):
         return self.url_open(f"/my/statement/pay?{query}")
 
-    def _transaction(self, amount=None):
+    @staticmethod
+    def _page_token(page):
+        """The signed token of what the pay page shows (the payment form sends it back)."""
+        return re.search(r'data-access-token="([^"]+)"', page.text).group(1)
+
+    def _transaction(self, access_token=None, amount=None):
         params = {
+            "access_token": access_token,
+            "csrf_token": Request.csrf_token(self),
             "payment_reference": "BATCH",
             "provider_id": self.provider.id,
             "payment_method_id": self.method.id,
@@ -52,7 +61,8 @@ class TestPortalPay(ArPortalCommon, HttpCase):
         self.assertEqual(page.status_code, 200)
         self.assertIn("o_ar_pay_allocation", page.text)
         self.assertIn("220.00", page.text)
-        values = self._transaction(amount=1.0)  # a tampered amount from the browser is ignored
+        # a tampered amount from the browser is ignored
+        values = self._transaction(self._page_token(page), amount=1.0)
         tx = self.env["payment.transaction"].sudo().search([("reference", "=", values["reference"])])
         self.assertEqual(tx.amount, 220)
         self.assertEqual(tx.invoice_ids, self.first | self.second)
@@ -79,9 +89,12 @@ class TestPortalPay(ArPortalCommon, HttpCase):
                 response = self._pay_page(query)
                 self.assertIn("ar_error=", response.url)
                 self.assertNotIn(self.not_mine.name, response.text)
-        # Nothing selected in the session: the transaction route refuses.
+        # No confirmed pay page: the transaction route refuses.
         with self.assertRaisesRegex(JsonRpcException, "ValidationError"):
             self._transaction()
+        self.assertFalse(
+            self.env["payment.transaction"].sudo().search([("partner_id", "=", self.contact.id)])
+        )
         self._register_payment(self.first)
         self.assertIn(
             "ar_error=", self._pay_page(f"invoice_ids={self.first.id}").url, "paid: cannot be paid again"
