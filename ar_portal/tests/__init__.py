@@ -9,3 +9,4 @@ from . import test_portal_tours
 from . import test_portal_security
 from . import test_statement_link
 from . import test_security_portal
+from . import test_security_portal_fuzz
