@@ -84,6 +84,7 @@ class AccountMove(models.Model):
     # Pre-posting checks
     # ------------------------------------------------------------------
 
+    @api.private
     def ar_check(self):
         """The blocking problems of these invoices, as human-readable messages: empty when they may be
         posted. Warnings are left out (see :meth:`_ar_check_results`)."""

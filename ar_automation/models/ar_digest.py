@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import xlsxwriter
 
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.tools import SQL, email_split
 
 from ..engine.aging import bucket_keys
@@ -32,6 +32,7 @@ class ResCompany(models.Model):
         string="Digest Addresses", help="Other addresses for the daily digest, separated by commas."
     )
 
+    @api.private
     def ar_digest_values(self):
         """What the daily digest shows (used by its e-mail template): the snapshot, the aging rows, the
         largest overdue accounts and the disputes opened in the last day."""

@@ -280,6 +280,7 @@ class ArKpi(models.AbstractModel):
         total, blocked = rows[0]
         return ratio(blocked, total)
 
+    @api.private
     @api.model
     def ar_snapshot(self, as_of_date, company=None, partner_ids=None):
         """Aging and KPIs of ``company`` (default: the current one) as of ``as_of_date``: a dict with

@@ -1,4 +1,7 @@
+from datetime import timedelta
+
 from odoo import Command
+from odoo.tests import new_test_user
 from odoo.tools.safe_eval import safe_eval
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
@@ -98,3 +101,84 @@ class ArInvoicingCommon(ArTestCommon):
     def _to_fix(self):
         action = self.env["ir.actions.act_window"]._for_xml_id("ar_automation.account_move_action_ar_to_fix")
         return self.env["account.move"].search(safe_eval(action["domain"]))
+
+
+class ArSecurityCommon(ArTestCommon):
+    """Two salespeople with their own customers, invoices, disputes and promises, and one user of each
+    kind Odoo's own rules tell apart: salesperson (own documents only), salesperson (all documents),
+    billing, accounting manager, a portal customer, and a collector of a second company only."""
+
+    @classmethod
+    def _user(cls, login, groups, company=None):
+        company = company or cls.company
+        return new_test_user(
+            cls.env,
+            login,
+            groups=groups,
+            company_id=company.id,
+            company_ids=[Command.set(company.ids)],
+        )
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company_2 = cls.setup_other_company()["company"]
+        cls.own = cls._user("sec.own.docs", "sales_team.group_sale_salesman")
+        cls.other = cls._user("sec.other.docs", "sales_team.group_sale_salesman")
+        cls.all_docs = cls._user("sec.all.docs", "sales_team.group_sale_salesman_all_leads")
+        cls.billing = cls._user("sec.billing", "account.group_account_invoice")
+        cls.accountant = cls._user("sec.account.manager", "account.group_account_manager")
+        cls.collector_2 = cls._user(
+            "sec.collector.two", "ar_automation.ar_automation_group_collector", company=cls.company_2
+        )
+        cls.customer_own = cls.env["res.partner"].create(
+            {"name": "Własny Klient Sp. z o.o.", "is_company": True, "user_id": cls.own.id}
+        )
+        cls.customer_other = cls.env["res.partner"].create(
+            {"name": "Cudzy Klient Sp. z o.o.", "is_company": True, "user_id": cls.other.id}
+        )
+        cls.portal_contact = cls.env["res.partner"].create(
+            {"name": "Jan Własny", "parent_id": cls.customer_own.id, "email": "jan@wlasny.example.com"}
+        )
+        cls.portal = new_test_user(
+            cls.env,
+            "sec.portal.user",
+            groups="base.group_portal",
+            partner_id=cls.portal_contact.id,
+            company_id=cls.company.id,
+            company_ids=[Command.set(cls.company.ids)],
+        )
+        today = cls.company._ar_today()
+        cls.invoice_own = cls._posted_invoice(
+            1000, today, cls.customer_own, invoice_date_due=today, invoice_user_id=cls.own.id
+        )
+        cls.invoice_other = cls._posted_invoice(
+            2000, today, cls.customer_other, invoice_date_due=today, invoice_user_id=cls.other.id
+        )
+        cls.dispute_own = cls._dispute(cls.invoice_own)
+        cls.dispute_other = cls._dispute(cls.invoice_other)
+        cls.promise_own = cls._promise(cls.invoice_own)
+        cls.promise_other = cls._promise(cls.invoice_other)
+
+    @classmethod
+    def _dispute(cls, invoice):
+        return cls.env["ar.dispute"].create(
+            {
+                "partner_id": invoice.commercial_partner_id.id,
+                "invoice_ids": [Command.set(invoice.ids)],
+                "reason": "other",
+                "company_id": invoice.company_id.id,
+                "description": "Towar uszkodzony",
+            }
+        )
+
+    @classmethod
+    def _promise(cls, invoice):
+        return cls.env["ar.payment.promise"].create(
+            {"invoice_id": invoice.id, "date_promised": invoice.invoice_date_due + timedelta(days=7)}
+        )
+
+    def _visible(self, user, records):
+        """The ones of ``records`` that ``user`` finds with a search_read."""
+        rows = records.with_user(user).search_read([("id", "in", records.ids)], ["id"])
+        return records.browse([row["id"] for row in rows])
