@@ -88,6 +88,7 @@ class ArDunningRun(models.Model):
     # Entry points
     # ------------------------------------------------------------------
 
+    @api.private
     @api.model
     def run_for_date(self, run_date, send=True):
         """Decide and (unless ``send`` is False: a preview) send the reminders due on ``run_date`` for
