@@ -1,12 +1,14 @@
 """SWIFT MT940 statements and MT942 interim reports, with the Polish banks' variants.
 
-* The SWIFT envelope (``{1:…}{2:…}{4:`` … ``-}``) and mBank's SOH/ETX framing are optional.
+* The SWIFT envelope is optional and read in every shape banks write it: ``{1:…}{2:…}{4:`` on one line
+  or each block on its own line, ``-}``, ``-}{5:…}`` or a lone ``-`` closing the message, mBank's SOH/ETX,
+  Alior's lone ``{``, Rabobank's ``:940:`` and header lines such as ``ABNANL2A``/``940`` before ``:20:``.
+  A lone ``-`` ends a message only where a message (or the file) ends: inside ``:86:`` it is text.
 * ``:25:`` may be ``PL61…``, ``/PL61…``, ``PL61…PLN``, ``BIC/PL61…`` or a bare 26-digit NRB: all give
   the IBAN.
-* ``:86:`` after a ``:61:`` is either Polish structured (``NNN~00…~20…``: the separator is the
-  character after the 3-digit code, ``~`` at PKO BP/ING/Santander, ``^`` at Pekao, ``<`` in CP852
-  files), or free text kept whole as the remittance (mBank's ``Z RACH.:``/``OD:``/``TYT.:``/``TNR:``
-  keys also give the counterparty and the bank reference).
+* ``:86:`` after a ``:61:`` (several ``:86:`` in a row are one) is read by its layout, see
+  :mod:`.mt940_details`: Polish ``~``/``^``/``<``/``+`` subfields, German/Dutch ``?NN``, ``/EREF/``
+  tags, mBank's keys, SNS/ASN's account-and-name line, else free text.
 * MT942 has no ``:60F:``/``:62F:`` balances; its currency comes from ``:34F:`` or ``:90D:``/``:90C:`` and
   its date from ``:13D:``.
 
@@ -21,22 +23,23 @@ from decimal import Decimal
 
 from .encoding import decode_bank_file
 from .mpp import parse_mpp
-from .statement import Statement, StatementFileError, Transaction, normalize_account, pl_iban_from_bban
+from .mt940_details import read_details
+from .statement import Statement, StatementFileError, Transaction, normalize_account
 
 _TAG = re.compile(r":(\d{2}[A-Z]?|NS):")
-_HEADER = re.compile(r"(?:\{[1-3]:(?:[^{}]|\{[^{}]*\})*\})*\{4:")
+_BLOCK = r"\{[1-5]:(?:[^{}]|\{[^{}]*\})*\}"
+_HEADER = re.compile(rf"(?:{_BLOCK})*\{{4:")
+_BLOCKS_ONLY = re.compile(rf"(?:{_BLOCK})+")
+# A bank's header line before :20: (ABN AMRO "ABNANL2A", "940"; ING "0000 01INGBNL2AXXXX00001", "940 00").
+_BANK_HEADER = re.compile(r"[A-Z0-9]{1,30}(?: [A-Z0-9]{1,30})?")
+_MESSAGE_START = re.compile(r"\{|:20:|:940:|:942:")
+_TERMINATOR = re.compile(r"-(?:XXX)?|-\}.*")
 _BALANCE = re.compile(r"(?P<mark>[CD])(?P<date>\d{6})(?P<currency>[A-Z]{3})(?P<amount>\d{1,15}(?:,\d*)?)")
 _LINE61 = re.compile(
     r"(?P<value_date>\d{6})(?P<entry_date>\d{4})?(?P<mark>RC|RD|C|D)(?P<funds>[A-Z])?"
-    r"(?P<amount>\d{1,15}(?:,\d*)?)(?P<type>[NSF][A-Z0-9]{3})(?P<reference>.*?)(?://(?P<bank_reference>.*))?"
+    r"(?P<amount>\d{1,15}(?:,\d*)?)(?:(?P<type>[NSF][A-Z0-9 ]{3})(?P<reference>.*?))?(?://(?P<bank_reference>.*))?"
 )
 _SIGNS = {"C": 1, "D": -1, "RC": -1, "RD": 1}
-_STRUCTURED = re.compile(r"(?P<code>\d{3})(?P<separator>[~^<>+?])\d\d")
-_EMPTY_MARKS = "˙ÿ"  # PKO BP writes a lone 0xFF (CP1250) in empty sub-fields
-_FREE_TEXT_KEYS = re.compile(r"(?:^|;)\s*(Z RACH\.|NA RACH\.|OD|DLA|TYT\.|TNR|ID IPH)\s*:\s*([^;]*)")
-# Pieces of a wrapped text that are this long were cut mid-text and are joined without a space.
-_SUBFIELD_WIDTH = 27
-_LINE_WIDTH = 65
 
 
 @dataclass
@@ -63,40 +66,82 @@ def parse_mt940(data) -> list[Statement]:
 
 
 def _fields(text):
-    """The tagged fields of the file in order, with their continuation lines."""
+    """The tagged fields of the file in order, with their continuation lines; ``""`` tags end a message."""
+    # Lines keep their trailing spaces: a 65-character line ending in a space was not cut mid-word.
+    lines = re.split(r"\r\n|\r|\n", text.replace("\x01", "").replace("\x03", ""))
     current = None
-    for line_no, line in enumerate(re.split(r"\r\n|\r|\n", text.replace("\x01", "").replace("\x03", "")), 1):
-        line = line.rstrip()
+    for index, raw_line in enumerate(lines):
+        line_no, line = index + 1, raw_line.rstrip()
         if line.startswith("{"):
-            header = _HEADER.match(line)
-            if not header:
-                if line.startswith(("{1:", "{2:", "{3:", "{4:")):
-                    raise StatementFileError(f"line {line_no}: broken SWIFT header block {line[:20]!r}")
-                continue  # a trailer block ({5:…}) after the end of a message
-            if current:
-                yield current
-            current = _Field(line_no, "")
-            line = line[header.end() :]
-        if line.startswith("-}") or line.strip() == "-":
+            opens, line = _swift_blocks(line, line_no)
+            if opens and (current is None or current.tag):
+                if current:
+                    yield current
+                current = _Field(line_no, "")
+            if line is None:
+                continue
+        if _TERMINATOR.fullmatch(line.strip()) and _ends_message(lines, index):
             if current:
                 yield current
             current = _Field(line_no, "")
             continue
         if not line.strip():
             continue
+        if line.strip() in (":940:", ":942:"):
+            continue  # Rabobank names the message type before :20:
         tag = _TAG.match(line)
         if tag:
             if current:
                 yield current
-            current = _Field(line_no, tag[1], [line[tag.end() :]])
+            current = _Field(line_no, tag[1], [raw_line[tag.end() :]])
         elif re.match(r":\d", line):
             raise StatementFileError(f"line {line_no}: broken tag {line[:8]!r}")
         elif current and current.tag:
-            current.lines.append(line)
+            current.lines.append(raw_line)
+        elif _BANK_HEADER.fullmatch(line.strip()) and _header_before_message(lines, index):
+            continue
         else:
             raise StatementFileError(f"line {line_no}: text outside any tag: {line[:30]!r}")
     if current:
         yield current
+
+
+def _swift_blocks(line, line_no) -> tuple[bool, str | None]:
+    """Whether a line of SWIFT blocks opens a message, and the text after ``{4:`` (None: nothing after).
+
+    ``{1:…}{2:…}{4:`` on one line, each block on its own line, Alior's lone ``{`` and trailer blocks
+    (``{5:…}``) are read; a block left open is an error.
+    """
+    header = _HEADER.match(line)
+    if header:
+        return True, line[header.end() :]
+    if line == "{" or _BLOCKS_ONLY.fullmatch(line):
+        return line == "{" or line.startswith("{1:"), None
+    if line.startswith(("{1:", "{2:", "{3:", "{4:")):
+        raise StatementFileError(f"line {line_no}: broken SWIFT header block {line[:20]!r}")
+    return False, None  # a trailer block after the end of a message
+
+
+def _next_lines(lines, index):
+    return (line.strip() for line in lines[index + 1 :] if line.strip())
+
+
+def _ends_message(lines, index) -> bool:
+    """Whether the ``-`` at ``lines[index]`` ends a message: the file, or a next message, follows."""
+    following = next(_next_lines(lines, index), None)
+    if following is None or _MESSAGE_START.match(following):
+        return True
+    return _BANK_HEADER.fullmatch(following) is not None and _header_before_message(lines, index + 1)
+
+
+def _header_before_message(lines, index) -> bool:
+    """Whether only bank header lines lie between ``lines[index]`` and the next message's ``:20:``."""
+    for following in _next_lines(lines, index):
+        if _MESSAGE_START.match(following):
+            return True
+        if not _BANK_HEADER.fullmatch(following):
+            return False
+    return False
 
 
 class _Builder:
@@ -109,8 +154,12 @@ class _Builder:
         self.last_tag = ""
         self.transaction = None
         self.statement_line = 0
+        self.details = []  # the :86: lines of the open transaction, read when it is complete
+        self.line61 = ("", "")  # its :61: customer reference and supplementary details
 
     def add(self, item: _Field):
+        if item.tag != "86":
+            self.read_details()
         handler = {
             "": self.finish_statement,
             "20": self.tag_20,
@@ -144,6 +193,7 @@ class _Builder:
         return self.statement
 
     def finish_statement(self):
+        self.read_details()
         statement, self.statement, self.reference, self.transaction = self.statement, None, "", None
         if statement is None:
             return
@@ -159,7 +209,8 @@ class _Builder:
 
     def tag_25(self, item):
         statement = self.open_statement(item)
-        statement.account_iban = normalize_account(item.first)
+        # "BIC/account/HUF", "NL10BUNQ2290325473 EUR": the currency is no part of the account
+        statement.account_iban = normalize_account(re.sub(r"(?<=\w)[/ ][A-Z]{3}$", "", item.first))
         if not statement.account_iban:
             raise StatementFileError(f"line {item.line_no}: :25: has no account number")
 
@@ -199,14 +250,24 @@ class _Builder:
     def tag_61(self, item):
         if self.statement is None or not self.statement.account_iban:
             raise StatementFileError(f"line {item.line_no}: :61: without a preceding :25: account")
-        self.transaction = _transaction(item, self.statement.currency)
+        self.transaction, reference = _transaction(item, self.statement.currency)
+        self.line61 = (reference, item.lines[1].strip() if len(item.lines) > 1 else "")
         self.statement.transactions.append(self.transaction)
 
     def tag_86(self, item):
-        if self.last_tag != "61" or self.transaction is None:
+        if self.last_tag not in ("61", "86") or self.transaction is None:
             return  # information about the whole statement
-        _apply_details(self.transaction, item)
+        if self.last_tag == "86" and not self.details:
+            return  # a statement-level :86: after the line's own ones were read
+        self.details.extend(item.lines)  # Rabobank's old files give one line a :86: per line
         self.transaction.raw += "\n:86:" + "\n".join(item.lines)
+
+    def read_details(self):
+        if not self.details or self.transaction is None:
+            self.details = []
+            return
+        lines, self.details = self.details, []
+        _apply_details(self.transaction, lines, *self.line61)
 
 
 def _balance(item) -> tuple[Decimal, date, str]:
@@ -219,7 +280,8 @@ def _balance(item) -> tuple[Decimal, date, str]:
     return amount, _yymmdd(match["date"], item), match["currency"]
 
 
-def _transaction(item, currency) -> Transaction:
+def _transaction(item, currency) -> tuple[Transaction, str]:
+    """The transaction of a ``:61:`` line, and the customer reference written on it."""
     match = _LINE61.fullmatch(item.first)
     if not match:
         raise StatementFileError(f"line {item.line_no}: :61: cannot be read: {item.first!r}")
@@ -227,72 +289,34 @@ def _transaction(item, currency) -> Transaction:
     booking_date = value_date
     if match["entry_date"]:
         booking_date = _entry_date(match["entry_date"], value_date, item)
-    reference = match["reference"].strip()
-    return Transaction(
+    reference = (match["reference"] or "").strip()
+    bank_reference = (match["bank_reference"] or "").strip()
+    tx = Transaction(
         booking_date=booking_date,
         value_date=value_date,
         amount=_SIGNS[match["mark"]] * _amount(match["amount"]),
         currency=currency,
-        end_to_end_id="" if reference.upper() == "NONREF" else reference,
-        bank_reference=(match["bank_reference"] or "").strip(),
-        transaction_type=match["type"],
+        end_to_end_id="" if reference.upper() in ("NONREF", "EREF") else reference,
+        bank_reference=bank_reference,
+        bank_ids=(("bank reference", bank_reference),) if bank_reference else (),
+        transaction_type=(match["type"] or "").strip(),
         raw=":61:" + "\n".join(item.lines),
         line_no=item.line_no,
     )
+    return tx, reference
 
 
-def _apply_details(tx: Transaction, item):
-    """Fills the counterparty and the title of ``tx`` from its ``:86:`` field."""
-    joined = "".join(item.lines)
-    structured = _STRUCTURED.match(joined)
-    if structured:
-        parts = _subfields(joined[3:], structured["separator"])
-        tx.remittance = _join(parts.get(code, "") for code in range(20, 30))
-        tx.counterparty_name = _join(parts.get(code, "") for code in (32, 33))
-        iban = parts.get(38, "")
-        account = re.sub(r"\D", "", parts.get(31, ""))
-        if iban:
-            tx.counterparty_iban = normalize_account(iban)
-        elif len(account) == 26:
-            tx.counterparty_iban = normalize_account(account)
-        elif account:
-            tx.counterparty_iban = pl_iban_from_bban(parts.get(30, ""), account)
-        tx.mpp = parse_mpp(tx.remittance)
-        return
-    text = _join((line.strip() for line in item.lines), width=_LINE_WIDTH)
-    tx.remittance = text
-    keys = {key: value.strip() for key, value in _FREE_TEXT_KEYS.findall(text)}
-    tx.counterparty_iban = normalize_account(keys.get("Z RACH.") or keys.get("NA RACH.") or "")
-    tx.counterparty_name = keys.get("OD") or keys.get("DLA") or ""
-    tx.bank_reference = tx.bank_reference or keys.get("TNR", "")
-    tx.mpp = parse_mpp(keys.get("TYT.") or text)
-
-
-def _subfields(body: str, separator: str) -> dict[int, str]:
-    """``{20: 'title…', 32: 'name'}`` from ``~20title…~32name``; a repeated code is appended to."""
-    parts = {}
-    for piece in re.split(re.escape(separator) + r"(?=\d\d)", body):
-        if len(piece) < 2 or not piece[:2].isdigit():
-            continue
-        value = piece[2:]
-        if value.strip(_EMPTY_MARKS + " ") == "":
-            value = ""
-        code = int(piece[:2])
-        parts[code] = _join((parts[code], value)) if code in parts else value
-    return parts
-
-
-def _join(pieces, width=_SUBFIELD_WIDTH) -> str:
-    """Wrapped pieces as one text: no space after a piece that fills its width (it was cut mid-word)."""
-    text, previous = "", ""
-    for piece in pieces:
-        if not piece:
-            continue
-        if text and len(previous) < width and not text.endswith(" ") and not piece.startswith(" "):
-            text += " "
-        text += piece
-        previous = piece
-    return text.strip()
+def _apply_details(tx: Transaction, lines: list[str], reference: str, supplementary: str):
+    """Fills the counterparty, the title and the bank's ids of ``tx`` from its ``:86:`` lines."""
+    details = read_details(lines, reference, supplementary)
+    tx.remittance = details.remittance
+    tx.counterparty_name = details.counterparty_name
+    tx.counterparty_iban = details.counterparty_iban
+    tx.end_to_end_id = details.end_to_end_id or tx.end_to_end_id
+    tx.bank_reference = tx.bank_reference or details.bank_reference
+    if details.bank_reference:
+        tx.bank_ids += (("TNR", details.bank_reference),)
+    tx.mpp = parse_mpp(details.title_for_mpp or details.remittance)
 
 
 def _amount(text: str) -> Decimal:

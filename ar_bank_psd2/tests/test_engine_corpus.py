@@ -139,7 +139,9 @@ LINES = {
             0,
             0,
             "-25.00",
-            {"remittance": "", "name": "CONTRA ACCOUNT HOLDER", "account": "NL70ABNA0987654321"},
+            # The published file cuts "CONTRA ACCOUN|T HOLDER" at 64 characters, not at the 65 the bank
+            # fills (edited by hand): a wrap cannot be told from a line break there, so no name is checked.
+            {"remittance": "", "account": "NL70ABNA0987654321"},
         ),
         (0, 1, "-10.00", {"remittance": "Reference 201301234", "name": "JOHN DOE"}),
     ],
@@ -194,7 +196,8 @@ LINES = {
             "80",
             {
                 "remittance": "SOME DESCRIPTION MORE DESC",
-                "name": "MÜLLER, GRETEL SOMECITY",
+                # The file says "MšLLER" in UTF-8 (its publisher's mix-up of "Ü"): kept as written.
+                "name": "MšLLER, GRETEL SOMECITY",
                 "account": "DE82200100200012345678",  # BLZ ?30 20010020, account ?31 0012345678
             },
         ),
@@ -436,45 +439,10 @@ KNOWN_FAILURES = {
     ("camt052_v08.xml", "figures"): "camt.052 is not read",
     ("camt054_v04.xml", "figures"): "a batch split into details that do not add up to the entry",
     ("camt054_v08.xml", "figures"): "a batch split into details that do not add up to the entry",
-    ("mt940_abnamro_nl_1.sta", "figures"): "ABNANL2A/940 header lines refused",
-    ("mt940_abnamro_nl_2.sta", "figures"): "ABNANL2A/940 header lines refused",
-    ("mt940_bunq_nl.sta", "figures"): "BUNQNL2A/940 header lines refused",
-    ("mt940_ing_nl.sta", "figures"): "INGBNL2A header lines refused",
-    ("mt940_rabobank_nl_1.sta", "figures"): ":940: first line refused",
-    ("mt940_rabobank_nl_2.sta", "figures"): ":940: first line refused",
-    ("mt940_sberbank_hu.sta", "figures"): ":61: with a blank transaction type refused",
-    ("mt940_triodos_nl.sta", "figures"): ":61: with a blank transaction type refused",
-    ("mt940_zenith_ng.sta", "figures"): ":61: without a transaction type refused",
     ("camt052_v02.xml", "lines"): "camt.052 is not read",
     ("camt052_v08.xml", "lines"): "camt.052 is not read",
     ("camt054_v04.xml", "lines"): "a batch split into details that do not add up to the entry",
     ("camt054_v08.xml", "lines"): "a batch split into details that do not add up to the entry",
-    ("mt940_abnamro_nl_1.sta", "lines"): "ABNANL2A/940 header lines refused",
-    ("mt940_abnamro_nl_2.sta", "lines"): "ABNANL2A/940 header lines refused",
-    ("mt940_bunq_nl.sta", "lines"): "BUNQNL2A/940 header lines refused",
-    ("mt940_ing_nl.sta", "lines"): "INGBNL2A header lines refused",
-    ("mt940_rabobank_nl_1.sta", "lines"): ":940: first line refused",
-    ("mt940_rabobank_nl_2.sta", "lines"): ":940: first line refused",
-    ("mt940_triodos_nl.sta", "lines"): ":61: with a blank transaction type refused",
-    ("mt940_zenith_ng.sta", "lines"): ":61: without a transaction type refused",
-    ("mt940_asn_nl.sta", "lines"): "the account/name first line of ASN/SNS :86: is not read",
-    ("mt940_sns_nl.sta", "lines"): "the account/name first line of ASN/SNS :86: is not read",
-    (
-        "mt940_dresdner_de_1.sta",
-        "lines",
-    ): "German ?NN :86: read the Polish way (?31 IBAN lost, SEPA keywords kept)",
-    (
-        "mt940_sparkasse_de.sta",
-        "lines",
-    ): "German ?NN :86: read the Polish way (BLZ and account not made an IBAN)",
-    ("mt940_kontist_de.sta", "lines"): "German ?NN :86: read the Polish way (?31 IBAN lost)",
-    ("mt940_knab_nl_1.sta", "lines"): "/IBAN/ /NAME/ /REMI/ tags and REK:/NAAM: not read",
-    ("mt940_knab_nl_2.sta", "lines"): "REK:/NAAM: not read",
-    ("mt940_komercijalna_mk.sta", "lines"): "/BENM/ /ORDP/ tags not read",
-    ("mt940_mbank_pl_1.sta", "lines"): "mBank title keeps the keys (Z RACH., OD, TYT., TNR)",
-    ("mt940_mbank_pl_2.sta", "lines"): "mBank title keeps the keys; 26 zeros taken for an account",
-    ("mt942_mbank_pl.sta", "lines"): "mBank title keeps the keys (Z RACH., OD, TYT., TNR)",
-    ("mt940_raiffeisen_hu.sta", "lines"): "a CP852 file without Polish letters decoded as Windows-1250",
 }
 
 

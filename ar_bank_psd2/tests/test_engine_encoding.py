@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from ..engine.encoding import decode_bank_file
+from ..engine.encoding import decode_bank_file, decode_mazovia
 
 DATA = Path(__file__).parent / "data"
 POLISH = "Zażółć gęślą jaźń. ZAŻÓŁĆ GĘŚLĄ JAŹŃ. Przelew przychodzący; opłata za wpłatę ŚĆŹĄ"
@@ -57,3 +57,21 @@ def test_never_raises_on_any_bytes():
     for data in samples:
         assert isinstance(decode_bank_file(data), str)
     assert isinstance(decode_bank_file(bytearray(b"\xb9\xe6")), str)
+
+
+# The Mazovia code page (as published with it): Polish letters on CP437's places.
+MAZOVIA = {"ą": 0x86, "ć": 0x8D, "ę": 0x91, "ł": 0x92, "ń": 0xA4, "ó": 0xA2, "ś": 0x9E, "ź": 0xA6, "ż": 0xA7}
+MAZOVIA |= {"Ą": 0x8F, "Ć": 0x95, "Ę": 0x90, "Ł": 0x9C, "Ń": 0xA5, "Ó": 0xA3, "Ś": 0x98, "Ź": 0xA0, "Ż": 0xA1}
+
+
+def test_mazovia_is_recognised():
+    encoded = bytes(MAZOVIA.get(char, ord(char)) for char in POLISH)
+    assert decode_mazovia(encoded) == POLISH
+    assert decode_bank_file(encoded) == POLISH
+    line = ":86:020~20Zapłata za fakturę~32SPÓŁDZIELNIA ŁĄKA"
+    assert decode_bank_file(bytes(MAZOVIA.get(char, ord(char)) for char in line)) == line
+
+
+def test_hungarian_cp852_is_not_read_as_windows_1250():
+    text = "Csoportos átutalás jóváírása; napi összevont utánvét"
+    assert decode_bank_file(text.encode("cp852")) == text

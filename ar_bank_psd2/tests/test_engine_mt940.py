@@ -83,8 +83,9 @@ def test_mbank_free_text_in_cp852_with_soh_etx_framing():
     (statement,) = parse_mt940(sample("mt940_mbank_cp852.sta"))
     assert statement.account_iban == OUR_IBAN  # written PL61…PLN
     incoming, outgoing = statement.transactions
-    assert incoming.remittance.startswith("944 PRZELEW ZEWNĘTRZNY PRZYCHODZĄCY; Z RACH.: 2711")
-    assert "TYT.: /VAT/46,00/IDC/5260250274/INV/FV 2/2026; TNR: 145071234567890.010001" in incoming.remittance
+    # The title is TYT. alone; the account, the name and TNR have their own fields (and raw keeps it all).
+    assert incoming.remittance == "/VAT/46,00/IDC/5260250274/INV/FV 2/2026"
+    assert "; TNR: 145071234567890.010001" in incoming.raw
     assert incoming.counterparty_iban == "PL27114020040000300201355387"
     assert incoming.counterparty_name == "HURTOWNIA ŻÓŁW SP. Z O.O. UL. DŁUGA 1"
     assert incoming.mpp["invoice"] == "FV 2/2026" and incoming.mpp["vat_amount"] == Decimal("46.00")
@@ -242,3 +243,81 @@ def test_fingerprint_ignores_spelling_but_not_the_money():
     assert len(fingerprint(tx)) == 40
     assert fingerprint(tx) != fingerprint(replace(tx, amount=Decimal("-5.00")))
     assert fingerprint(tx) != fingerprint(replace(tx, booking_date=date(2026, 3, 14)))
+
+
+# ---------------------------------------------------------------- framing and :86: layouts of other banks
+
+
+def test_ing_blocks_on_their_own_lines_and_a_lone_dash_inside_86():
+    text = mt940(
+        "{1:F01INGBNL2AXXXX0000000000}",
+        "{2:O940INGBNL2AXXXXN}",
+        "{3:{108:MT940}}",
+        "{4:",
+        ":20:P140220000000001",
+        ":25:NL69INGB0123456789EUR",
+        ":28C:00000",
+        ":60F:C140219EUR662,23",
+        ":61:1402200220C1,56NTRFEREF//00000000001005",
+        "/TRCD/00100/",
+        ":86:/EREF/EV12341REP1231456T1234//CNTP/NL32INGB0000012345/INGBNL2A/ING BANK N.V. INZAKE WEB/AMS",
+        "TERDAM/REMI/USTD//EV10001REP1000000T1000",
+        "-",
+        "BETALING/",
+        ":62F:C140220EUR663,79",
+        "-}",
+    )
+    (statement,) = parse_mt940(text)
+    (tx,) = statement.transactions
+    assert statement.account_iban == "NL69INGB0123456789"
+    assert tx.counterparty_iban == "NL32INGB0000012345"
+    assert tx.counterparty_name == "ING BANK N.V. INZAKE WEB"
+    assert tx.end_to_end_id == "EV12341REP1231456T1234"
+    assert tx.remittance == "EV10001REP1000000T1000 - BETALING"  # the "-" line is text, not the end
+    assert statement.closing_balance == Decimal("663.79")
+
+
+def test_header_lines_before_20_and_a_dash_that_ends_the_message():
+    text = mt940(
+        "ABNANL2A",
+        "940",
+        "ABNANL2A",
+        *HEAD,
+        ":61:260313C5,00N196NONREF",
+        ":86:PAYMENT",
+        "-",
+        "ABNANL2A",
+        "940",
+        ":20:T2",
+        f":25:{OUR_IBAN}",
+        ":60F:C260313PLN105,00",
+        ":62F:C260313PLN105,00",
+        "-",
+    )
+    first, second = parse_mt940(text)
+    assert [tx.remittance for tx in first.transactions] == ["PAYMENT"]
+    assert (second.statement_id, second.transactions) == ("T2", [])
+
+
+def test_german_subfields_give_bic_iban_name_and_the_sepa_title():
+    details = (
+        "166?00SEPA-GUTSCHRIFT?109251?20EREF+RE 2026-0042?21SVWZ+Rechnung 2026-0042 vom 0"
+        "?222.03.2026?30COBADEFFXXX?31DE89370400440532013000?32Muster GmbH?34166"
+    )
+    (tx,) = parse_mt940(mt940(*HEAD, ":61:260313C5,00NTRFNONREF", f":86:{details}"))[0].transactions
+    assert tx.counterparty_iban == "DE89370400440532013000"  # ?31 is the IBAN, not a Polish account number
+    assert (tx.counterparty_name, tx.end_to_end_id) == ("Muster GmbH", "RE 2026-0042")
+    assert tx.remittance == "Rechnung 2026-0042 vom 02.03.2026"
+
+
+def test_mbank_title_without_keys_and_an_account_of_zeros():
+    details = "911 TRANSAKCJA; Z RACH.: 00000000000000000000000000; OD: JAN; TYT.: ZWROT   ZA FV 7"
+    (tx,) = parse_mt940(mt940(*HEAD, ":61:260313C5,00NTRFNONREF", f":86:{details}"))[0].transactions
+    assert (tx.remittance, tx.counterparty_name, tx.counterparty_iban) == ("ZWROT ZA FV 7", "JAN", "")
+
+
+def test_bank_ids_of_an_mt940_line():
+    (statement,) = parse_mt940(sample("mt940_mbank_cp852.sta"))
+    incoming, outgoing = statement.transactions
+    assert incoming.bank_ids == (("bank reference", "145071234567890"), ("TNR", "145071234567890.010001"))
+    assert outgoing.bank_ids == (("TNR", "145071234567891.020002"),)
