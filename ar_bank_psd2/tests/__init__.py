@@ -3,3 +3,4 @@ from . import test_statement_import
 from . import test_bank_sync
 from . import test_cash_application
 from . import test_bulk_lines
+from . import test_import_roundtrip
