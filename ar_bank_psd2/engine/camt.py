@@ -1,21 +1,28 @@
-"""ISO 20022 camt.053 statements and camt.054 debit/credit notifications.
+"""ISO 20022 camt.053 statements, camt.052 account reports and camt.054 debit/credit notifications.
 
 The file is read with ``lxml.etree.iterparse`` and every entry (``Ntry``) is dropped from the tree once
 it has been turned into transactions, so memory does not grow with the number of entries. Versions
-``camt.053.001.02`` to ``.13`` and ``camt.054.001.02`` to ``.13`` are accepted (matched by namespace);
+``001.02`` to ``001.13`` of camt.052, camt.053 and camt.054 are accepted (matched by namespace);
 anything else, and any malformed or incomplete file, raises :class:`StatementFileError` naming the line
 and the element path.
 
-Mapping (one transaction per ``TxDtls`` of a batch entry when each has its own amount):
+Mapping:
 
-* sign from ``CdtDbtInd`` (credit positive); only booked entries (``Sts`` BOOK or absent) are kept;
+* a batch entry gives one transaction per ``TxDtls`` only when every detail has an amount in the entry's
+  currency (``Amt`` from v04, else ``AmtDtls/TxAmt/Amt``, else ``AmtDtls/InstdAmt/Amt``) and they add up
+  to the entry, or add up to it with the entry's charges (``Chrgs``), which then are a line of their own;
+  otherwise the entry is one transaction carrying every detail's title and references;
+* sign from the entry's ``CdtDbtInd`` (credit positive); only booked entries (``Sts`` BOOK or absent);
 * counterparty: the debtor (``Dbtr``, ``DbtrAcct``) of a credit, the creditor of a debit; the name at
   ``Nm`` (v02-v04) or ``Pty/Nm`` (v08+);
-* ``remittance`` = the ``RmtInf/Ustrd`` pieces joined by a space (else ``AddtlTxInf``/``AddtlNtryInf``),
+* ``remittance`` = the ``RmtInf/Ustrd`` pieces joined by a space, except after a full 35- or 140-character
+  piece (cut mid-word by the bank), else ``AddtlTxInf``/``AddtlNtryInf``;
   ``structured_reference`` = ``RmtInf/Strd/CdtrRefInf/Ref``;
 * ``referred_documents`` = ``(RmtInf/Strd/RfrdDocInf/Nb, RfrdDocAmt/RmtdAmt or DuePyblAmt)`` per ``Strd``;
 * ``bank_reference`` = ``AcctSvcrRef`` of the details, else of the entry (with ``/<n>`` for the n-th
   detail of a split batch), else ``NtryRef``;
+* ``bank_ids`` = ``AcctSvcrRef``, ``TxId``, ``NtryRef`` (``/<n>`` for the n-th detail of a split batch)
+  and ``EndToEndId``, most specific first;
 * ``raw`` = the XML text of the whole ``Ntry`` element.
 """
 
@@ -33,7 +40,15 @@ from .statement import Statement, StatementFileError, Transaction, normalize_acc
 
 _NAMESPACE = re.compile(r"urn:iso:std:iso:20022:tech:xsd:camt\.(05[2-4])\.001\.(\d\d)")
 # message -> (group element, statement element)
-_KINDS = {"053": ("BkToCstmrStmt", "Stmt"), "054": ("BkToCstmrDbtCdtNtfctn", "Ntfctn")}
+_KINDS = {
+    "052": ("BkToCstmrAcctRpt", "Rpt"),
+    "053": ("BkToCstmrStmt", "Stmt"),
+    "054": ("BkToCstmrDbtCdtNtfctn", "Ntfctn"),
+}
+_DETAIL_AMOUNTS = ("Amt", "AmtDtls/TxAmt/Amt", "AmtDtls/InstdAmt/Amt")
+_CHARGES = ("Chrgs/TtlChrgsAndTaxAmt", "Chrgs/Amt", "Chrgs/Rcrd/Amt")
+_USTRD_WIDTHS = (35, 140)  # an unstructured piece this long was cut by the bank, maybe mid-word
+_PLACEHOLDERS = ("", "NOTPROVIDED", "NONREF", "NONE")
 VERSIONS = range(2, 14)
 _AMOUNT = re.compile(r"\d{1,18}(\.\d{1,5})?")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -50,7 +65,7 @@ _PARSER_OPTIONS = {
 
 
 def parse_camt(data) -> list[Statement]:
-    """The statements of a camt.053 (``Stmt``) or camt.054 (``Ntfctn``) file given as bytes or a path."""
+    """The statements of a camt.053 (``Stmt``), .052 (``Rpt``) or .054 (``Ntfctn``) file (bytes or path)."""
     statements, pending = [], []
     for item in iter_camt(data):
         if isinstance(item, Transaction):
@@ -108,7 +123,7 @@ def _open(source):
 
 
 def _check_root(source) -> tuple[str, str]:
-    """The message kind (``053``/``054``) and namespace, from the root and its first child."""
+    """The message kind (``052``/``053``/``054``) and namespace, from the root and its first child."""
     starts = []
     try:
         for _event, element in etree.iterparse(_open(source), events=("start",), **_PARSER_OPTIONS):
@@ -129,13 +144,14 @@ def _check_root(source) -> tuple[str, str]:
     match = _NAMESPACE.fullmatch(namespace)
     if localname != "Document" or not match:
         raise StatementFileError(
-            f"line {root.sourceline}: root element {root.tag} is not a camt.053 or camt.054 Document"
+            f"line {root.sourceline}: root element {root.tag} "
+            "is not a camt.052, camt.053 or camt.054 Document"
         )
     kind, version = match[1], int(match[2])
     if kind not in _KINDS or version not in VERSIONS:
         raise StatementFileError(
             f"line {root.sourceline}: {namespace} is not supported "
-            f"(camt.053 and camt.054, versions 001.02 to 001.13)"
+            f"(camt.052, camt.053 and camt.054, versions 001.02 to 001.13)"
         )
     group = _KINDS[kind][0]
     if len(starts) < 2 or starts[1].tag != f"{{{namespace}}}{group}":
@@ -189,20 +205,75 @@ def _entry_transactions(entry, statement) -> list[Transaction]:
         "line_no": entry.element.sourceline,
         "raw": etree.tostring(entry.element, encoding="unicode", with_tail=False),
     }
-    entry_reference = entry.text("AcctSvcrRef")
+    entry_reference, entry_id = entry.text("AcctSvcrRef"), entry.text("NtryRef")
     details = [_Node(element) for element in entry.nested.get("NtryDtls/TxDtls", ())]
-    if len(details) < 2 or any(not detail.leaves.get("Amt") for detail in details):
+    parts = _split(details, amount, currency, entry)
+    if parts is None:
         tx = _transaction(details, amount, entry, common)
-        tx.bank_reference = tx.bank_reference or entry_reference or entry.text("NtryRef")
+        tx.bank_reference = tx.bank_reference or entry_reference or entry_id
+        own = details[0].text("Refs/AcctSvcrRef") if len(details) == 1 else ""
+        tx.bank_ids = _bank_ids(details[:1], own or entry_reference, entry_id, tx.end_to_end_id)
         return [tx]
+    sign = 1 if amount >= 0 else -1
+    own_references = [detail.text("Refs/AcctSvcrRef") for detail in details]
+    shared = len(set(own_references)) < len(own_references)  # one reference for several payments
     transactions = []
-    for index, detail in enumerate(details, start=1):
-        detail_amount, detail_currency = _signed_amount(detail, default_sign=1 if amount >= 0 else -1)
-        tx = _transaction([detail], detail_amount, entry, {**common, "line_no": detail.element.sourceline})
-        tx.currency = detail_currency or currency
-        tx.bank_reference = tx.bank_reference or (f"{entry_reference}/{index}" if entry_reference else "")
+    for index, (detail, detail_amount) in enumerate(zip(details, parts, strict=False), start=1):
+        tx = _transaction(
+            [detail], sign * detail_amount, entry, {**common, "line_no": detail.element.sourceline}
+        )
+        suffix = f"/{index}"
+        if shared and tx.bank_reference:
+            tx.bank_reference += suffix
+        tx.bank_reference = tx.bank_reference or (entry_reference + suffix if entry_reference else "")
+        tx.bank_ids = _bank_ids([detail], tx.bank_reference, entry_id and entry_id + suffix, tx.end_to_end_id)
+        transactions.append(tx)
+    charges = amount - sum(tx.amount for tx in transactions)
+    if charges:  # the entry's charges, which with the details make up its amount
+        tx = Transaction(amount=charges, **{**common, "transaction_type": "CHRG"})
+        tx.remittance = " ".join(filter(None, ("Charges", entry.text("AddtlNtryInf"))))
+        tx.bank_reference = entry_reference + "/charges" if entry_reference else ""
+        tx.bank_ids = _bank_ids([], tx.bank_reference, entry_id and entry_id + "/charges", "")
         transactions.append(tx)
     return transactions
+
+
+def _split(details, amount, currency, entry) -> list[Decimal] | None:
+    """The amounts of a batch's details when they add up to the entry (with its charges), else None."""
+    if len(details) < 2:
+        return None
+    parts = []
+    for detail in details:
+        found = next((detail.leaf(path) for path in _DETAIL_AMOUNTS if detail.leaf(path) is not None), None)
+        text = (found.text or "").strip() if found is not None else ""
+        if not _AMOUNT.fullmatch(text) or (found.get("Ccy") or currency).strip().upper() != currency.upper():
+            return None
+        parts.append(Decimal(text))
+    total, wanted = sum(parts), abs(amount)
+    if total == wanted:
+        return parts
+    charges = [charge for charge in (_charges(entry), sum(_charges(detail) for detail in details)) if charge]
+    return parts if any(wanted in (total + charge, total - charge) for charge in charges) else None
+
+
+def _charges(node) -> Decimal:
+    """The charges an entry or a detail states (``Chrgs``), 0 when none."""
+    for path in _CHARGES:
+        texts = [(leaf.text or "").strip() for leaf in node.leaves.get(path, ())]
+        if texts and all(_AMOUNT.fullmatch(text) for text in texts):
+            return sum(Decimal(text) for text in texts) if path == "Chrgs/Rcrd/Amt" else Decimal(texts[0])
+    return Decimal(0)
+
+
+def _bank_ids(details, account_servicer_reference, entry_reference, end_to_end_id) -> tuple:
+    first = details[0] if details else None
+    ids = (
+        ("AcctSvcrRef", account_servicer_reference),
+        ("TxId", first.text("Refs/TxId") if first else ""),
+        ("NtryRef", entry_reference),
+        ("EndToEndId", end_to_end_id),
+    )
+    return tuple((kind, value) for kind, value in ids if value)
 
 
 def _transaction(details, amount, entry, common) -> Transaction:
@@ -217,15 +288,36 @@ def _transaction(details, amount, entry, common) -> Transaction:
         )
         tx.end_to_end_id = _provided(first.text("Refs/EndToEndId"))
         tx.bank_reference = first.text("Refs/AcctSvcrRef")
-    pieces = [text for detail in details for text in detail.texts("RmtInf/Ustrd") if text]
+    pieces = [text for detail in details for text in detail.raw_texts("RmtInf/Ustrd")]
     references = [text for detail in details for text in detail.texts("RmtInf/Strd/CdtrRefInf/Ref") if text]
     tx.remittance = (
-        " ".join(pieces) or (first.text("AddtlTxInf") if first else "") or entry.text("AddtlNtryInf")
+        _join_unstructured(pieces)
+        or (first.text("AddtlTxInf") if first else "")
+        or entry.text("AddtlNtryInf")
     )
     tx.structured_reference = references[0] if references else ""
     tx.referred_documents = tuple(document for detail in details for document in _referred_documents(detail))
     tx.mpp = parse_mpp(tx.remittance)
     return tx
+
+
+def _join_unstructured(pieces) -> str:
+    """``Ustrd`` pieces as one title: a space between them, none after a piece the bank cut at its width."""
+    text, previous = "", ""
+    for piece in pieces:
+        piece = piece.replace("\r", "").replace("\n", "")
+        if not piece.strip():
+            continue
+        if (
+            text
+            and len(previous) not in _USTRD_WIDTHS
+            and not text.endswith(" ")
+            and not piece.startswith(" ")
+        ):
+            text += " "
+        text += piece
+        previous = piece
+    return text.strip()
 
 
 def _referred_documents(detail) -> list[tuple[str, Decimal | None]]:
@@ -255,7 +347,7 @@ def _bank_code(entry) -> str:
 
 
 def _provided(reference: str) -> str:
-    return "" if reference.upper() == "NOTPROVIDED" else reference
+    return "" if reference.upper() in _PLACEHOLDERS else reference
 
 
 # ---------------------------------------------------------------- values
@@ -333,6 +425,9 @@ class _Node:
 
     def texts(self, path) -> list[str]:
         return [(found.text or "").strip() for found in self.leaves.get(path, ())]
+
+    def raw_texts(self, path) -> list[str]:
+        return [found.text or "" for found in self.leaves.get(path, ())]
 
 
 def _path_of(element) -> str:

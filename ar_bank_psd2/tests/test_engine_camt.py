@@ -125,10 +125,10 @@ def test_every_supported_version(version):
     [
         ("urn:iso:std:iso:20022:tech:xsd:camt.053.001.01", "not supported"),
         ("urn:iso:std:iso:20022:tech:xsd:camt.053.001.14", "not supported"),
-        ("urn:iso:std:iso:20022:tech:xsd:camt.052.001.08", "not supported"),
-        ("urn:iso:std:iso:20022:tech:xsd:pain.001.001.03", "not a camt.053 or camt.054"),
-        ("", "not a camt.053 or camt.054"),
-        ("urn:iso:std:iso:20022:tec}:xsd:camt.053.001.02", "not a camt.053 or camt.054"),
+        ("urn:iso:std:iso:20022:tech:xsd:camt.052.001.01", "not supported"),
+        ("urn:iso:std:iso:20022:tech:xsd:pain.001.001.03", "not a camt.052, camt.053 or camt.054"),
+        ("", "not a camt.052, camt.053 or camt.054"),
+        ("urn:iso:std:iso:20022:tec}:xsd:camt.053.001.02", "not a camt.052, camt.053 or camt.054"),
     ],
 )
 def test_other_documents_are_refused(namespace, expected):
@@ -242,3 +242,95 @@ def test_fifty_thousand_entries_parse():
         "FV 49999/2026",
     )
     assert transactions[3].amount == Decimal("-3.03") and transactions[3].counterparty_name == "Dostawca 3"
+
+
+# ---------------------------------------------------------- batches, versions and titles as banks send them
+
+
+def _detail(amount_xml, name, title, reference=""):
+    refs = f"<Refs><AcctSvcrRef>{reference}</AcctSvcrRef></Refs>" if reference else ""
+    return (
+        f"<TxDtls>{refs}{amount_xml}<RltdPties><Cdtr><Nm>{name}</Nm></Cdtr></RltdPties>"
+        f"<RmtInf><Ustrd>{title}</Ustrd></RmtInf></TxDtls>"
+    )
+
+
+def _batch(amount, side, details, extra=""):
+    return (
+        f'<Ntry><Amt Ccy="PLN">{amount}</Amt><CdtDbtInd>{side}</CdtDbtInd><Sts>BOOK</Sts>'
+        "<BookgDt><Dt>2026-03-13</Dt></BookgDt><AcctSvcrRef>B1</AcctSvcrRef><NtryRef>N7</NtryRef>"
+        f"{extra}<NtryDtls><Btch><NbOfTxs>{len(details)}</NbOfTxs></Btch>{''.join(details)}</NtryDtls></Ntry>"
+    )
+
+
+def test_v02_batch_split_by_the_amounts_in_amtdtls():
+    details = [
+        _detail('<AmtDtls><TxAmt><Amt Ccy="PLN">564.05</Amt></TxAmt></AmtDtls>', "Orlen SA", "FV 1/03"),
+        _detail('<AmtDtls><InstdAmt><Amt Ccy="PLN">100.00</Amt></InstdAmt></AmtDtls>', "Tauron", "FV 2/03"),
+    ]
+    first, second = parse_camt(camt053(_batch("664.05", "DBIT", details)))[0].transactions
+    assert (first.amount, second.amount) == (Decimal("-564.05"), Decimal("-100.00"))  # the entry's sign
+    assert (first.remittance, second.remittance) == ("FV 1/03", "FV 2/03")  # each its own, not doubled
+    assert (first.counterparty_name, second.counterparty_name) == ("Orlen SA", "Tauron")
+    assert first.bank_ids == (("AcctSvcrRef", "B1/1"), ("NtryRef", "N7/1"))
+
+
+def test_batch_whose_details_do_not_add_up_is_one_line_with_every_detail():
+    details = [
+        _detail('<Amt Ccy="PLN">3.10</Amt><CdtDbtInd>CRDT</CdtDbtInd>', "A", "first"),
+        _detail('<Amt Ccy="PLN">3.20</Amt><CdtDbtInd>CRDT</CdtDbtInd>', "B", "second"),
+    ]
+    (tx,) = parse_camt(camt053(_batch("200000.00", "DBIT", details)))[0].transactions
+    assert (tx.amount, tx.counterparty_name, tx.remittance) == (Decimal("-200000.00"), "A", "first second")
+
+
+def test_batch_details_in_another_currency_are_not_split():
+    details = [_detail('<Amt Ccy="EUR">5.00</Amt>', "A", "a"), _detail('<Amt Ccy="EUR">5.00</Amt>', "B", "b")]
+    assert len(parse_camt(camt053(_batch("10.00", "CRDT", details)))[0].transactions) == 1
+
+
+def test_batch_with_charges_keeps_them_as_a_line():
+    details = [
+        _detail('<Amt Ccy="PLN">700.00</Amt>', "A", "a"),
+        _detail('<Amt Ccy="PLN">300.00</Amt>', "B", "b"),
+    ]
+    charges = '<Chrgs><TtlChrgsAndTaxAmt Ccy="PLN">2.50</TtlChrgsAndTaxAmt></Chrgs>'
+    lines = parse_camt(camt053(_batch("997.50", "CRDT", details, charges)))[0].transactions
+    assert [tx.amount for tx in lines] == [Decimal("700.00"), Decimal("300.00"), Decimal("-2.50")]
+    assert (lines[2].transaction_type, lines[2].remittance) == ("CHRG", "Charges")
+    assert sum(tx.amount for tx in lines) == Decimal("997.50")
+
+
+def test_two_payments_sharing_one_account_servicer_reference_get_distinct_ids():
+    details = [
+        _detail('<Amt Ccy="PLN">1296.00</Amt>', "A", "a", reference="R-9"),
+        _detail('<Amt Ccy="PLN">1296.00</Amt>', "A", "a", reference="R-9"),
+    ]
+    first, second = parse_camt(camt053(_batch("2592.00", "CRDT", details)))[0].transactions
+    assert (first.bank_reference, second.bank_reference) == ("R-9/1", "R-9/2")
+    assert first.bank_ids != second.bank_ids
+
+
+def test_unstructured_pieces_cut_at_35_characters_are_joined_without_a_space():
+    title = "/VAT/230,00/IDC/5260250274/INV/FV 1/2026/TXT/zapłata za towar"
+    pieces = "".join(f"<Ustrd>{title[i : i + 35]}</Ustrd>" for i in range(0, len(title), 35))
+    entry = ENTRY.replace(
+        "</BookgDt>", f"</BookgDt><NtryDtls><TxDtls><RmtInf>{pieces}</RmtInf></TxDtls></NtryDtls>"
+    )
+    (tx,) = parse_camt(camt053(entry))[0].transactions
+    assert tx.remittance == title and tx.mpp["invoice"] == "FV 1/2026"
+    short = ENTRY.replace(
+        "</BookgDt>",
+        "</BookgDt><NtryDtls><TxDtls><RmtInf><Ustrd>FV 1</Ustrd><Ustrd>FV 2</Ustrd></RmtInf>"
+        "</TxDtls></NtryDtls>",
+    )
+    assert parse_camt(camt053(short))[0].transactions[0].remittance == "FV 1 FV 2"
+
+
+def test_camt052_account_report():
+    data = sample("camt054_v08.xml").replace(b"camt.054.001.08", b"camt.052.001.08")
+    data = data.replace(b"BkToCstmrDbtCdtNtfctn", b"BkToCstmrAcctRpt").replace(b"Ntfctn>", b"Rpt>")
+    (report,) = parse_camt(data)
+    (tx,) = report.transactions
+    assert (tx.amount, tx.counterparty_name) == (Decimal("2460.00"), "Spółdzielnia Mleczarska Łąka")
+    assert tx.bank_ids == (("AcctSvcrRef", "N260316-000123"), ("EndToEndId", "PAY-2026-0316-9"))

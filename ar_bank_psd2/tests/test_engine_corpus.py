@@ -432,18 +432,7 @@ FIELDS = {
     "end_to_end": "end_to_end_id",
 }
 # (file, test) not read right yet, with the reason; strict: a fixed one fails until it is removed here.
-KNOWN_FAILURES = {
-    ("camt052_v02.xml", "figures"): "camt.052 is not read",
-    ("camt052_v04.xml", "figures"): "camt.052 is not read",
-    ("camt052_v06.xml", "figures"): "camt.052 is not read",
-    ("camt052_v08.xml", "figures"): "camt.052 is not read",
-    ("camt054_v04.xml", "figures"): "a batch split into details that do not add up to the entry",
-    ("camt054_v08.xml", "figures"): "a batch split into details that do not add up to the entry",
-    ("camt052_v02.xml", "lines"): "camt.052 is not read",
-    ("camt052_v08.xml", "lines"): "camt.052 is not read",
-    ("camt054_v04.xml", "lines"): "a batch split into details that do not add up to the entry",
-    ("camt054_v08.xml", "lines"): "a batch split into details that do not add up to the entry",
-}
+KNOWN_FAILURES: dict[tuple[str, str], str] = {}
 
 
 def _parse(name):
