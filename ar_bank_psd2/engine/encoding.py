@@ -27,9 +27,9 @@ _MAZOVIA = dict(
         strict=True,
     )
 )
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
-# A capital letter inside a lower-case word ("utŹnvét"): a byte read with the wrong table.
-_CAPITAL_INSIDE_WORD = re.compile(r"(?<=[a-z])[^\x00-\x7f](?=[a-z])")
+_HIGH_BYTE = re.compile(rb"[\x80-\xff]")
+# A byte between two lower-case letters: read as a capital ("utŹnvét"), the table is wrong.
+_HIGH_BYTE_INSIDE_WORD = re.compile(rb"(?<=[a-z])[\x80-\xff](?=[a-z])")
 
 
 def decode_bank_file(data: bytes) -> str:
@@ -43,23 +43,34 @@ def decode_bank_file(data: bytes) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
-    best_text, best_score = None, None
+    # Only bytes 0x80-0xFF read differently in the candidate tables: count them once, score each table.
+    high = Counter(_HIGH_BYTE.findall(data))
+    inside_words = Counter(_HIGH_BYTE_INSIDE_WORD.findall(data))
+    best, best_score = None, None
     for encoding in CANDIDATES:
-        text = decode_mazovia(data) if encoding == "mazovia" else data.decode(encoding, errors="replace")
-        score = _score(text)
+        score = _score(encoding, high, inside_words)
         if best_score is None or score > best_score:
-            best_text, best_score = text, score
-    return best_text
+            best, best_score = encoding, score
+    return _decode(data, best)
+
+
+def _decode(data: bytes, encoding: str) -> str:
+    return decode_mazovia(data) if encoding == "mazovia" else data.decode(encoding, errors="replace")
+
+
+_MAZOVIA_TABLE = "".join(_MAZOVIA.get(byte) or bytes((byte,)).decode("cp437") for byte in range(256))
 
 
 def decode_mazovia(data: bytes) -> str:
     """``data`` read as Mazovia: CP437 with the Polish letters in place of 18 of its characters."""
-    return "".join(_MAZOVIA.get(byte) or bytes((byte,)).decode("cp437") for byte in data)
+    return codecs.charmap_decode(bytes(data), "strict", _MAZOVIA_TABLE)[0]
 
 
-def _score(text: str) -> int:
-    score = -4 * sum(char.isupper() for char in _CAPITAL_INSIDE_WORD.findall(text))
-    for char, count in Counter(_NON_ASCII.findall(text)).items():
+def _score(encoding: str, high: Counter, inside_words: Counter) -> int:
+    """How Polish the non-ASCII bytes ``high`` read in ``encoding``; a capital inside a word costs."""
+    score = -4 * sum(count for byte, count in inside_words.items() if _decode(byte, encoding).isupper())
+    for byte, count in high.items():
+        char = _decode(byte, encoding)
         if char in POLISH_LETTERS:
             score += 2 * count
         elif char in LATIN2_LETTERS:

@@ -34,6 +34,7 @@ _BLOCKS_ONLY = re.compile(rf"(?:{_BLOCK})+")
 _BANK_HEADER = re.compile(r"[A-Z0-9]{1,30}(?: [A-Z0-9]{1,30})?")
 _MESSAGE_START = re.compile(r"\{|:20:|:940:|:942:")
 _TERMINATOR = re.compile(r"-(?:XXX)?|-\}.*")
+_BROKEN_TAG = re.compile(r":\d")
 _BALANCE = re.compile(r"(?P<mark>[CD])(?P<date>\d{6})(?P<currency>[A-Z]{3})(?P<amount>\d{1,15}(?:,\d*)?)")
 _LINE61 = re.compile(
     r"(?P<value_date>\d{6})(?P<entry_date>\d{4})?(?P<mark>RC|RD|C|D)(?P<funds>[A-Z])?"
@@ -80,21 +81,21 @@ def _fields(text):
                 current = _Field(line_no, "")
             if line is None:
                 continue
-        if _TERMINATOR.fullmatch(line.strip()) and _ends_message(lines, index):
+        if line[:1] == "-" and _TERMINATOR.fullmatch(line.strip()) and _ends_message(lines, index):
             if current:
                 yield current
             current = _Field(line_no, "")
             continue
         if not line.strip():
             continue
-        if line.strip() in (":940:", ":942:"):
+        if line[:4] == ":94" and line.strip() in (":940:", ":942:"):
             continue  # Rabobank names the message type before :20:
         tag = _TAG.match(line)
         if tag:
             if current:
                 yield current
             current = _Field(line_no, tag[1], [raw_line[tag.end() :]])
-        elif re.match(r":\d", line):
+        elif _BROKEN_TAG.match(line):
             raise StatementFileError(f"line {line_no}: broken tag {line[:8]!r}")
         elif current and current.tag:
             current.lines.append(raw_line)
@@ -123,7 +124,8 @@ def _swift_blocks(line, line_no) -> tuple[bool, str | None]:
 
 
 def _next_lines(lines, index):
-    return (line.strip() for line in lines[index + 1 :] if line.strip())
+    """The non-blank lines after ``lines[index]``, stripped (read lazily: no copy of the rest of the file)."""
+    return (lines[at].strip() for at in range(index + 1, len(lines)) if lines[at].strip())
 
 
 def _ends_message(lines, index) -> bool:

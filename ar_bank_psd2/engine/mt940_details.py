@@ -34,6 +34,9 @@ _KNAB = re.compile(r"REK:\s*(?P<account>[A-Z0-9]+)\s*/\s*NAAM:\s*(?P<name>.*)$")
 _SEPA_KEYWORDS = re.compile(r"(EREF|KREF|MREF|CRED|DEBT|SVWZ|ABWA|ABWE|IBAN|BIC|COAM|OAMT)\+")
 _PLACEHOLDERS = {"NOTPROVIDED", "NONREF", "NONE", "NOTAVAILABLE"}
 _IBAN_SHAPE = re.compile(r"[A-Z]{2}\d{2}[A-Z0-9]{10,30}")
+_SPLITTERS = {separator: re.compile(re.escape(separator) + r"(?=\d\d)") for separator in "~^<>+?"}
+_SPACES_AND_DASHES = re.compile(r"[\s-]")
+_NRB, _ACCOUNT_16, _ZEROS = re.compile(r"\d{26}"), re.compile(r"\d{16}"), re.compile(r"(PL)?0+")
 
 
 @dataclass(slots=True)
@@ -88,14 +91,14 @@ def _polish(parts: dict[int, str], keep_account=False) -> Details:
         counterparty_name=collapse(join_wrapped(parts.get(code, "") for code in (32, 33))),
     )
     iban, number = parts.get(38, ""), parts.get(31, "")
-    digits = re.sub(r"[\s-]", "", number)
+    digits = _SPACES_AND_DASHES.sub("", number)
     if iban:
         details.counterparty_iban = account(iban)
     elif keep_account:
         details.counterparty_iban = account(number)
-    elif re.fullmatch(r"\d{26}", digits):
+    elif _NRB.fullmatch(digits):
         details.counterparty_iban = account(digits)
-    elif re.fullmatch(r"\d{16}", digits):
+    elif _ACCOUNT_16.fullmatch(digits):
         details.counterparty_iban = account(pl_iban_from_bban(parts.get(30, ""), digits))
     return details
 
@@ -192,7 +195,7 @@ def _account_first(lines: list[str], reference: str) -> Details | None:
 def _subfields(body: str, separator: str) -> dict[int, str]:
     """``{20: 'title…', 32: 'name'}`` from ``~20title…~32name``; a repeated code is appended to."""
     parts = {}
-    for piece in re.split(re.escape(separator) + r"(?=\d\d)", body):
+    for piece in _SPLITTERS[separator].split(body):
         if len(piece) < 2 or not piece[:2].isdigit():
             continue
         value = piece[2:]
@@ -223,7 +226,7 @@ def collapse(text: str) -> str:
 def account(value: str) -> str:
     """An account as written, normalized; zeros only (a placeholder) give ''."""
     normalized = normalize_account(value)
-    return "" if re.fullmatch(r"(PL)?0+", normalized) else normalized
+    return "" if _ZEROS.fullmatch(normalized) else normalized
 
 
 def de_iban_from_bban(bank_code: str, number: str) -> str:
