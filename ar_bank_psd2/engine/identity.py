@@ -223,6 +223,8 @@ def _repeats(transactions, candidates, statements) -> list[int | None]:
     """For each transaction, the index of the identical one (same real ids, same everything) in an earlier
     statement, by occurrence: the n-th equal transaction of a statement repeats the n-th of the first."""
     repeat_of: list[int | None] = [None] * len(transactions)
+    if len(set(statements)) < 2:
+        return repeat_of
     first: dict[tuple, tuple[int, object]] = {}
     occurrences = Counter()
     for index, tx in enumerate(transactions):

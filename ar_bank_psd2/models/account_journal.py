@@ -276,7 +276,8 @@ class AccountJournal(models.Model):
             lines |= statement_lines
             created |= bank_statement
             gaps += [gap] if gap else []
-        by_print = {line.ar_fingerprint: line.id for line in lines}
+        repeats = any(verdict.reason == REPEATED_IN_FILE for _tx, verdict in verdicts)
+        by_print = {line.ar_fingerprint: line.id for line in lines} if repeats else {}
         skipped = [
             self._ar_skipped_values(tx, verdict, by_print) for tx, verdict in verdicts if not verdict.is_new
         ]
