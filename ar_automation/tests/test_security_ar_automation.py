@@ -5,7 +5,7 @@ scripted API cannot be called over RPC."""
 
 from odoo import Command
 from odoo.exceptions import AccessError
-from odoo.tests import HttpCase, tagged
+from odoo.tests import Form, HttpCase, tagged
 from odoo.tests.common import JsonRpcException
 
 from .common import ArSecurityCommon
@@ -19,6 +19,11 @@ class TestSecurityDisputesPromises(ArSecurityCommon):
         disputes = self.dispute_own | self.dispute_other
         self.assertEqual(self._visible(self.own, disputes), self.dispute_own)
         self.assertEqual(self._visible(self.other, disputes), self.dispute_other)
+
+    def test_salesman_own_docs_opens_own_dispute_form(self):
+        form = Form(self.dispute_own.with_user(self.own))
+        self.assertEqual(form.partner_id, self.customer_own)
+        self.assertEqual(form.stage, "new")
 
     def test_salesman_own_docs_cannot_read_another_salespersons_dispute(self):
         with self.assertRaises(AccessError):
@@ -78,6 +83,25 @@ class TestSecurityDisputesPromises(ArSecurityCommon):
         with self.assertRaises(AccessError):
             self.env["ar.dispute"].with_user(self.portal).search_read([], ["description"])
         self.assertFalse(self._visible(self.collector_2, self.dispute_own | self.dispute_other))
+
+    def test_salesman_own_docs_lists_only_own_customers_replies(self):
+        replies = self.env["ar.customer.reply"]
+        for dispute in self.dispute_own | self.dispute_other:
+            replies |= replies.create(
+                {
+                    "subject": "Reklamacja",
+                    "partner_id": dispute.partner_id.id,
+                    "company_id": dispute.company_id.id,
+                    "invoice_ids": [Command.set(dispute.invoice_ids.ids)],
+                    "kind": "dispute",
+                    "state": "applied",
+                    "dispute_id": dispute.id,
+                }
+            )
+        self.assertEqual(
+            self._visible(self.own, replies), replies.filtered(lambda r: r.dispute_id == self.dispute_own)
+        )
+        self.assertFalse(self._visible(self.collector_2, replies))
 
     # ------------------------------------------------------------------ promises
 
