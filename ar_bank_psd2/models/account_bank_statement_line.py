@@ -98,6 +98,7 @@ class AccountBankStatementLine(models.Model):
 
     # ------------------------------------------------------------------ scripted API
 
+    @api.private
     def ar_auto_reconcile(self):
         """Apply the reconciliation rules to these lines. Lines above their rule's threshold are reconciled
         with the invoices (standard partial reconciliations), the others get ranked suggestions.

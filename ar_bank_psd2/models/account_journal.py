@@ -2,7 +2,7 @@ import hashlib
 import json
 from decimal import Decimal
 
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..engine.balances import balance_problem
@@ -33,6 +33,7 @@ class AccountJournal(models.Model):
     def _ar_account_key(self):
         return normalize_account(self.bank_account_id.acc_number or "")
 
+    @api.private
     def ar_import_statement_file(self, data, filename, balance_reason=None):
         """Import a camt.053/054 or MT940/942 file into this bank journal (and the statements of the
         company's other bank accounts it holds into their journals). All or nothing: bad input raises

@@ -166,8 +166,11 @@ class ArBankConnection(models.Model):
     # ------------------------------------------------------------------
 
     def action_connect(self):
-        """Ask the bank for a consent (valid 180 days) and send the user to the bank to authorise it."""
+        """Ask the bank for a consent (valid 180 days) and send the user to the bank to authorise it.
+        Raises ``AccessError`` for whoever may not change the connection (the consent is written as
+        superuser, its ids being administrators' only)."""
         self.ensure_one()
+        self.check_access("write")
         state = secrets.token_urlsafe(24)
         redirect = f"{self.get_base_url()}/ar_bank_psd2/callback?state={state}"
         try:

@@ -10,6 +10,7 @@ CASH_APPLICATION_DAYS = 30
 class ArKpi(models.AbstractModel):
     _inherit = "ar.kpi"
 
+    @api.private
     @api.model
     def ar_cash_application(self, as_of_date, company=None, days=CASH_APPLICATION_DAYS):
         """Cash application of ``company`` over the ``days`` to ``as_of_date``: payments received,
@@ -78,6 +79,7 @@ class ArKpi(models.AbstractModel):
             "unmatched_oldest_days": (as_of - oldest).days if oldest else 0,
         }
 
+    @api.private
     @api.model
     def ar_snapshot(self, as_of_date, company=None, partner_ids=None):
         snapshot = super().ar_snapshot(as_of_date, company=company, partner_ids=partner_ids)
