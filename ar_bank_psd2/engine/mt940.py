@@ -88,7 +88,7 @@ def _fields(text):
             continue
         if not line.strip():
             continue
-        if line[:4] == ":94" and line.strip() in (":940:", ":942:"):
+        if line[:3] == ":94" and line.strip() in (":940:", ":942:"):
             continue  # Rabobank names the message type before :20:
         tag = _TAG.match(line)
         if tag:
