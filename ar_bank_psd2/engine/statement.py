@@ -46,6 +46,8 @@ class Transaction:
     # decides which id, if any, identifies the transaction. Empty: it reads ``bank_reference`` and
     # ``end_to_end_id`` instead.
     bank_ids: tuple[tuple[str, str], ...] = ()
+    # The BIC of the counterparty's bank, where the file gives it.
+    counterparty_bic: str = ""
 
 
 @dataclass(slots=True)
