@@ -437,7 +437,9 @@ class ArDunningLine(models.Model):
                     "user_id": (line.partner_id.user_id or self.env.user).id,
                 }
             )
-        self.env["mail.activity"].create(values)
+        # The run schedules work for the salespeople: a collector who may not edit customers (creating an
+        # activity on a partner needs write access to it) still gets the tasks created.
+        self.env["mail.activity"].sudo().create(values)
         for reason, lines in _group(self, lambda ln: problems.get(ln, "")).items():
             lines.write({"state": "done", "error": reason or False})
 
@@ -465,7 +467,8 @@ class ArDunningLine(models.Model):
         """A note in each customer's chatter, inserted at once (internal notes notify nobody)."""
         channels = dict(self._fields["channel"]._description_selection(self.env))
         note_subtype = self.env.ref("mail.mt_note")
-        self.env["mail.message"].create(
+        # Posting on a partner needs write access to it, which a collector may not have.
+        self.env["mail.message"].sudo().create(
             [
                 {
                     "model": "res.partner",
