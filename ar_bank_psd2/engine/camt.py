@@ -13,8 +13,8 @@ Mapping:
   to the entry, or add up to it with the entry's charges (``Chrgs``), which then are a line of their own;
   otherwise the entry is one transaction carrying every detail's title and references;
 * sign from the entry's ``CdtDbtInd`` (credit positive); only booked entries (``Sts`` BOOK or absent);
-* counterparty: the debtor (``Dbtr``, ``DbtrAcct``) of a credit, the creditor of a debit; the name at
-  ``Nm`` (v02-v04) or ``Pty/Nm`` (v08+);
+* counterparty: the debtor (``Dbtr``, ``DbtrAcct``, ``DbtrAgt``) of a credit, the creditor of a debit;
+  the name at ``Nm`` (v02-v04) or ``Pty/Nm`` (v08+), the bank's ``BIC`` (v02-v04) or ``BICFI`` (v08+);
 * ``remittance`` = the ``RmtInf/Ustrd`` pieces joined by a space, except after a full 35- or 140-character
   piece (cut mid-word by the bank), else ``AddtlTxInf``/``AddtlNtryInf``;
   ``structured_reference`` = ``RmtInf/Strd/CdtrRefInf/Ref``;
@@ -285,6 +285,9 @@ def _transaction(details, amount, entry, common) -> Transaction:
         tx.counterparty_name = first.text(f"RltdPties/{side}/Nm") or first.text(f"RltdPties/{side}/Pty/Nm")
         tx.counterparty_iban = normalize_account(
             first.text(f"RltdPties/{side}Acct/Id/IBAN") or first.text(f"RltdPties/{side}Acct/Id/Othr/Id")
+        )
+        tx.counterparty_bic = first.text(f"RltdAgts/{side}Agt/FinInstnId/BIC") or first.text(
+            f"RltdAgts/{side}Agt/FinInstnId/BICFI"
         )
         tx.end_to_end_id = _provided(first.text("Refs/EndToEndId"))
         tx.bank_reference = first.text("Refs/AcctSvcrRef")

@@ -314,6 +314,7 @@ def _apply_details(tx: Transaction, lines: list[str], reference: str, supplement
     tx.remittance = details.remittance
     tx.counterparty_name = details.counterparty_name
     tx.counterparty_iban = details.counterparty_iban
+    tx.counterparty_bic = details.counterparty_bic
     tx.end_to_end_id = details.end_to_end_id or tx.end_to_end_id
     tx.bank_reference = tx.bank_reference or details.bank_reference
     if details.bank_reference:

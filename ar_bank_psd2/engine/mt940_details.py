@@ -34,6 +34,7 @@ _KNAB = re.compile(r"REK:\s*(?P<account>[A-Z0-9]+)\s*/\s*NAAM:\s*(?P<name>.*)$")
 _SEPA_KEYWORDS = re.compile(r"(EREF|KREF|MREF|CRED|DEBT|SVWZ|ABWA|ABWE|IBAN|BIC|COAM|OAMT)\+")
 _PLACEHOLDERS = {"NOTPROVIDED", "NONREF", "NONE", "NOTAVAILABLE"}
 _IBAN_SHAPE = re.compile(r"[A-Z]{2}\d{2}[A-Z0-9]{10,30}")
+_BIC_SHAPE = re.compile(r"[A-Z]{6}[A-Z0-9]{2}(?:[A-Z0-9]{3})?")
 _SPLITTERS = {separator: re.compile(re.escape(separator) + r"(?=\d\d)") for separator in "~^<>+?"}
 _SPACES_AND_DASHES = re.compile(r"[\s-]")
 _NRB, _ACCOUNT_16, _ZEROS = re.compile(r"\d{26}"), re.compile(r"\d{16}"), re.compile(r"(PL)?0+")
@@ -44,6 +45,7 @@ class Details:
     remittance: str = ""
     counterparty_name: str = ""
     counterparty_iban: str = ""
+    counterparty_bic: str = ""
     end_to_end_id: str = ""
     bank_reference: str = ""  # mBank's TNR
     title_for_mpp: str = ""  # the text to read a split payment from, when not the title
@@ -117,6 +119,8 @@ def _german(parts: dict[int, str]) -> Details:
         details.counterparty_iban = de_iban_from_bban(bank, number)
     elif number:
         details.counterparty_iban = account(number)
+    if _BIC_SHAPE.fullmatch(bank.upper()):
+        details.counterparty_bic = bank.upper()
     keywords = list(_SEPA_KEYWORDS.finditer(text))
     if keywords:
         values = {}
@@ -143,14 +147,18 @@ def _tagged(text: str, tags, supplementary: str) -> Details:
     details.remittance = remittance
     details.counterparty_name = collapse(flat.get("NAME", ""))
     details.counterparty_iban = account(flat.get("IBAN", ""))
+    details.counterparty_bic = bic(flat.get("BIC", ""))
     eref = flat.get("EREF", "")
     details.end_to_end_id = "" if eref.upper() in _PLACEHOLDERS else eref
     if flat.get("CNTP"):  # IBAN/BIC/name/city
         parts = flat["CNTP"].split("/")
         details.counterparty_iban = details.counterparty_iban or account(parts[0])
+        details.counterparty_bic = details.counterparty_bic or bic(parts[1] if len(parts) > 1 else "")
         details.counterparty_name = details.counterparty_name or collapse(parts[2] if len(parts) > 2 else "")
     if flat.get("ACCW"):  # IBAN,BIC
-        details.counterparty_iban = details.counterparty_iban or account(flat["ACCW"].split(",")[0])
+        iban, _comma, code = flat["ACCW"].partition(",")
+        details.counterparty_iban = details.counterparty_iban or account(iban)
+        details.counterparty_bic = details.counterparty_bic or bic(code)
     for party in ("BENM", "ORDP"):
         value = values.get(party, "")
         if value and not value.startswith("/"):  # account, then name, codes and purpose a line each
@@ -227,6 +235,12 @@ def account(value: str) -> str:
     """An account as written, normalized; zeros only (a placeholder) give ''."""
     normalized = normalize_account(value)
     return "" if _ZEROS.fullmatch(normalized) else normalized
+
+
+def bic(value: str) -> str:
+    """A BIC as written (8 or 11 characters), or '' when ``value`` is not one."""
+    value = (value or "").strip().upper()
+    return value if _BIC_SHAPE.fullmatch(value) else ""
 
 
 def de_iban_from_bban(bank_code: str, number: str) -> str:

@@ -334,3 +334,10 @@ def test_camt052_account_report():
     (tx,) = report.transactions
     assert (tx.amount, tx.counterparty_name) == (Decimal("2460.00"), "Spółdzielnia Mleczarska Łąka")
     assert tx.bank_ids == (("AcctSvcrRef", "N260316-000123"), ("EndToEndId", "PAY-2026-0316-9"))
+
+
+def test_counterparty_bank_in_v02_and_v08_shapes():
+    for tag in ("BIC", "BICFI"):
+        agent = f"<RltdAgts><DbtrAgt><FinInstnId><{tag}>BREXPLPWMBK</{tag}></FinInstnId></DbtrAgt></RltdAgts>"
+        entry = ENTRY.replace("</BookgDt>", f"</BookgDt><NtryDtls><TxDtls>{agent}</TxDtls></NtryDtls>")
+        assert parse_camt(camt053(entry))[0].transactions[0].counterparty_bic == "BREXPLPWMBK"

@@ -270,7 +270,7 @@ def test_ing_blocks_on_their_own_lines_and_a_lone_dash_inside_86():
     (statement,) = parse_mt940(text)
     (tx,) = statement.transactions
     assert statement.account_iban == "NL69INGB0123456789"
-    assert tx.counterparty_iban == "NL32INGB0000012345"
+    assert (tx.counterparty_iban, tx.counterparty_bic) == ("NL32INGB0000012345", "INGBNL2A")
     assert tx.counterparty_name == "ING BANK N.V. INZAKE WEB"
     assert tx.end_to_end_id == "EV12341REP1231456T1234"
     assert tx.remittance == "EV10001REP1000000T1000 - BETALING"  # the "-" line is text, not the end
@@ -306,6 +306,7 @@ def test_german_subfields_give_bic_iban_name_and_the_sepa_title():
     )
     (tx,) = parse_mt940(mt940(*HEAD, ":61:260313C5,00NTRFNONREF", f":86:{details}"))[0].transactions
     assert tx.counterparty_iban == "DE89370400440532013000"  # ?31 is the IBAN, not a Polish account number
+    assert tx.counterparty_bic == "COBADEFFXXX"  # ?30
     assert (tx.counterparty_name, tx.end_to_end_id) == ("Muster GmbH", "RE 2026-0042")
     assert tx.remittance == "Rechnung 2026-0042 vom 02.03.2026"
 
