@@ -322,3 +322,18 @@ def test_bank_ids_of_an_mt940_line():
     incoming, outgoing = statement.transactions
     assert incoming.bank_ids == (("bank reference", "145071234567890"), ("TNR", "145071234567890.010001"))
     assert outgoing.bank_ids == (("TNR", "145071234567891.020002"),)
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1250", "iso-8859-2", "cp852"])
+def test_each_encoding_with_or_without_bom_gives_the_same_statement(encoding):
+    text = sample("mt940_pko_cp1250.sta").decode("cp1250")
+    expected = parse_mt940(text)
+    data = text.encode(encoding, errors="replace") if encoding == "cp852" else text.encode(encoding)
+    statements = parse_statement_file(data, "wyciag.sta")
+    assert [tx.counterparty_name for tx in statements[0].transactions] == [
+        tx.counterparty_name for tx in expected[0].transactions
+    ]
+    assert (
+        statements[0].transactions[0].counterparty_name
+        == "HURTOWNIA ŻÓŁW SP. Z O.O. UL. DŁUGA 1 00-001 WARSZAWA"
+    )
