@@ -71,7 +71,7 @@ def read_details(lines: list[str], reference: str = "", supplementary: str = "")
         return _tagged(text, tags, supplementary)
     flat = text.replace("\n", " ")
     keys = {key: value.strip() for key, value in _MBANK_KEYS.findall(flat)}
-    if "TYT." in keys or "Z RACH." in keys or "NA RACH." in keys:
+    if keys.keys() & {"TYT.", "Z RACH.", "NA RACH.", "TNR"}:
         return _mbank(flat, keys)
     details = _account_first(lines, reference) or Details(remittance=flat.strip())
     knab = _KNAB.search(flat)
@@ -176,7 +176,8 @@ def _tagged(text: str, tags, supplementary: str) -> Details:
 def _mbank(flat: str, keys: dict[str, str]) -> Details:
     title = keys.get("TYT.", "")
     return Details(
-        remittance=collapse(title) if title else flat.strip(),
+        # without TYT. (a fee, a card payment): the text less the keys read into their own fields
+        remittance=collapse(title) if title else _MBANK_KEYS.sub("", flat).strip(" ;"),
         counterparty_name=collapse(keys.get("OD") or keys.get("DLA") or ""),
         counterparty_iban=account(keys.get("Z RACH.") or keys.get("NA RACH.") or ""),
         bank_reference=keys.get("TNR", "").replace(" ", ""),

@@ -337,3 +337,12 @@ def test_each_encoding_with_or_without_bom_gives_the_same_statement(encoding):
         statements[0].transactions[0].counterparty_name
         == "HURTOWNIA ŻÓŁW SP. Z O.O. UL. DŁUGA 1 00-001 WARSZAWA"
     )
+
+
+def test_mbank_fee_without_a_title_keeps_its_text_and_gives_tnr():
+    details = "808 OPŁATA ZA PROWADZENIE RACHUNKU 02/2026; TNR: 145071234567892.000001"
+    (tx,) = parse_mt940(mt940(*HEAD, ":61:260313D5,00NMSCNONREF", f":86:{details}"))[0].transactions
+    assert (tx.remittance, tx.bank_reference) == (
+        "808 OPŁATA ZA PROWADZENIE RACHUNKU 02/2026",
+        "145071234567892.000001",
+    )
