@@ -332,7 +332,8 @@ class AccountJournal(models.Model):
         """Create the statement with its new lines (``[(transaction, verdict)]``); returns ``(lines,
         statement, gap message)``: no statement when no line is new."""
         values = [self._ar_statement_line_values(tx, "file", verdict) for tx, verdict in new]
-        gap = self._ar_gap(statement)
+        # A statement that brings nothing new was booked before: it is no gap in the journal's sequence.
+        gap = self._ar_gap(statement) if values else ""
         bank_statement = self.env["account.bank.statement"]
         lines = self.env["account.bank.statement.line"]
         if values:

@@ -2,6 +2,7 @@ from markupsafe import Markup
 
 from odoo import fields, models
 from odoo.exceptions import UserError
+from odoo.tools.misc import format_date, formatLang
 
 
 class ArBankSkippedTransaction(models.Model):
@@ -85,8 +86,8 @@ class ArBankSkippedTransaction(models.Model):
                     "%(user)s imported a skipped transaction anyway: %(date)s, %(amount)s, %(label)s (line "
                     "%(line)s).",
                     user=self.env.user.name,
-                    date=self.date,
-                    amount=self.amount,
+                    date=format_date(self.env, self.date),
+                    amount=formatLang(self.env, self.amount, currency_obj=self.currency_id),
                     label=self.payment_ref,
                     line=line.display_name,
                 ),
