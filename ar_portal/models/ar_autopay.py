@@ -35,15 +35,32 @@ class ResCompany(models.Model):
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
+    # The saved method and the consent's evidence (who, when, from which address) are for accounting only,
+    # as Odoo keeps payment transactions (account_payment/security: account.group_account_invoice).
     ar_autopay_token_id = fields.Many2one(
-        "payment.token", string="AutoPay Payment Method", copy=False, readonly=True, ondelete="set null"
+        "payment.token",
+        string="AutoPay Payment Method",
+        copy=False,
+        readonly=True,
+        ondelete="set null",
+        groups="account.group_account_invoice",
     )
-    ar_autopay_consent_date = fields.Datetime(string="AutoPay Consent Given", copy=False, readonly=True)
+    ar_autopay_consent_date = fields.Datetime(
+        string="AutoPay Consent Given", copy=False, readonly=True, groups="account.group_account_invoice"
+    )
     ar_autopay_consent_user_id = fields.Many2one(
-        "res.users", string="AutoPay Consent By", copy=False, readonly=True
+        "res.users",
+        string="AutoPay Consent By",
+        copy=False,
+        readonly=True,
+        groups="account.group_account_invoice",
     )
-    ar_autopay_consent_ip = fields.Char(string="AutoPay Consent IP", copy=False, readonly=True)
-    ar_autopay_consent_text = fields.Text(string="AutoPay Consent Text", copy=False, readonly=True)
+    ar_autopay_consent_ip = fields.Char(
+        string="AutoPay Consent IP", copy=False, readonly=True, groups="account.group_account_invoice"
+    )
+    ar_autopay_consent_text = fields.Text(
+        string="AutoPay Consent Text", copy=False, readonly=True, groups="account.group_account_invoice"
+    )
     ar_autopay = fields.Boolean(string="AutoPay", compute="_compute_ar_autopay", store=True)
 
     @api.depends("ar_autopay_token_id.active")
