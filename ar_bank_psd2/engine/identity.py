@@ -19,7 +19,9 @@ visible on the statement and reconciled by hand.
    booking of its own: the statement's balances count each.
 3. **Already booked.** A transaction is the booked line that has the same id and the same amount; else
    the booked line with the same occurrence fingerprint, unless both carry ids of the same scheme that
-   differ (then they are two payments that look alike). Each booked line stands for one transaction.
+   differ and the transaction's id is new to the journal (then they are two payments that look alike;
+   an id that another booked line holds proves nothing, e.g. batch details numbered in another order).
+   Each booked line stands for one transaction.
 
 Only plain data goes in and out; the model reads the booked lines and writes the verdicts back.
 """
@@ -190,7 +192,7 @@ def classify(
         if verdicts[index] is not None:
             continue
         for line in by_print.get(identity.fingerprint, ()):
-            if line.line_id in used or _different_ids(identity, line):
+            if line.line_id in used or (_different_ids(identity, line) and identity.value not in by_id):
                 continue
             used.add(line.line_id)
             same = identity.has_id and (line.id_scheme, line.id_kind, line.id_value) == (

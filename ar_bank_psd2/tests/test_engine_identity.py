@@ -175,6 +175,15 @@ def test_equal_payments_with_different_ids_of_one_scheme_are_two_payments():
     assert [verdict.reason for verdict in verdicts] == ["", SAME_ID]
 
 
+def test_batch_details_numbered_in_another_order_are_still_the_booked_ones():
+    first = [tx("704.00", ref="ASR/1", text="FV 21"), tx("1296.00", ref="ASR/2", text="FV 22")]
+    identities, verdicts = run(first, scheme="camt")
+    booked = booked_from(first, identities, verdicts)
+    reordered = [tx("1296.00", ref="ASR/1", text="FV 22"), tx("704.00", ref="ASR/2", text="FV 21")]
+    _identities, verdicts = run(reordered, scheme="camt", booked=booked)
+    assert [verdict.reason for verdict in verdicts] == [SAME_FINGERPRINT, SAME_FINGERPRINT]
+
+
 def test_the_same_payment_from_another_channel_is_found_by_fingerprint():
     api = [tx("1230.00", ref="E00000001", iban="PL27114020040000300201355387")]
     identities, verdicts = run(api, scheme="api")
