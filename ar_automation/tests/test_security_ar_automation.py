@@ -190,7 +190,8 @@ class TestSecurityRpc(ArSecurityCommon, HttpCase):
         )
 
     def test_rpc_ar_digest_values_is_refused(self):
-        self._assert_refused(self.accountant.login, "res.company", "ar_digest_values", [self.company.ids])
+        collector = self._user("sec.collector.one", "ar_automation.ar_automation_group_collector")
+        self._assert_refused(collector.login, "res.company", "ar_digest_values", [self.company.ids])
 
     def test_rpc_buttons_stay_callable_within_the_users_rights(self):
         """An ``action_*`` button is still callable, and still bound by the record rules."""

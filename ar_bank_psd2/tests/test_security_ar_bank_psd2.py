@@ -73,8 +73,9 @@ class TestSecurityBankRpc(ArSecurityCommon, HttpCase):
         cls.collector = cls._user("sec.collector.one", "ar_automation.ar_automation_group_collector")
         cls.bank = cls.company_data["default_journal_bank"]
 
-    def _assert_refused(self, model, method, args, kwargs=None):
-        self.authenticate(self.collector.login, self.collector.login)
+    def _assert_refused(self, model, method, args, kwargs=None, user=None):
+        user = user or self.collector
+        self.authenticate(user.login, user.login)
         with self.assertRaises(JsonRpcException) as caught:
             self.make_jsonrpc_request(
                 f"/web/dataset/call_kw/{model}/{method}",
@@ -106,8 +107,16 @@ class TestSecurityBankRpc(ArSecurityCommon, HttpCase):
             first=self.invoice_own.name,
             second=self.invoice_other.name,
         )
+        # an accountant, who may import statements from the back office
+        importer = self._user(
+            "sec.importer",
+            "account.group_account_manager,account.group_account_basic,ar_automation.ar_automation_group_collector",
+        )
         self._assert_refused(
-            "account.journal", "ar_import_statement_file", [self.bank.ids, list(data.encode()), "camt.xml"]
+            "account.journal",
+            "ar_import_statement_file",
+            [self.bank.ids, list(data.encode()), "camt.xml"],
+            user=importer,
         )
         self.assertFalse(self.env["ar.bank.statement.import"].search([("journal_id", "=", self.bank.id)]))
 
