@@ -282,7 +282,11 @@ def _transaction(details, amount, entry, common) -> Transaction:
     tx = Transaction(amount=amount, **common)
     first = details[0] if details else None
     if first:
-        tx.counterparty_name = first.text(f"RltdPties/{side}/Nm") or first.text(f"RltdPties/{side}/Pty/Nm")
+        tx.counterparty_name = (
+            first.text(f"RltdPties/{side}/Nm")
+            or first.text(f"RltdPties/{side}/Pty/Nm")
+            or first.text(f"RltdPties/{side}/Agt/FinInstnId/Nm")  # v08: a bank as the party
+        )
         tx.counterparty_iban = normalize_account(
             first.text(f"RltdPties/{side}Acct/Id/IBAN") or first.text(f"RltdPties/{side}Acct/Id/Othr/Id")
         )

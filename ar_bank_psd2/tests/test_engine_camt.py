@@ -341,3 +341,15 @@ def test_counterparty_bank_in_v02_and_v08_shapes():
         agent = f"<RltdAgts><DbtrAgt><FinInstnId><{tag}>BREXPLPWMBK</{tag}></FinInstnId></DbtrAgt></RltdAgts>"
         entry = ENTRY.replace("</BookgDt>", f"</BookgDt><NtryDtls><TxDtls>{agent}</TxDtls></NtryDtls>")
         assert parse_camt(camt053(entry))[0].transactions[0].counterparty_bic == "BREXPLPWMBK"
+
+
+def test_related_party_in_the_v02_and_the_v08_shapes():
+    shapes = (
+        "<Dbtr><Nm>Jan Kowalski</Nm></Dbtr>",
+        "<Dbtr><Pty><Nm>Jan Kowalski</Nm></Pty></Dbtr>",
+        "<Dbtr><Agt><FinInstnId><Nm>Jan Kowalski</Nm></FinInstnId></Agt></Dbtr>",
+    )
+    for party in shapes:
+        details = f"<NtryDtls><TxDtls><RltdPties>{party}</RltdPties></TxDtls></NtryDtls>"
+        entry = ENTRY.replace("</BookgDt>", f"</BookgDt>{details}")
+        assert parse_camt(camt053(entry))[0].transactions[0].counterparty_name == "Jan Kowalski", party
