@@ -1,8 +1,8 @@
 import base64
 from pathlib import Path
 
-from odoo.exceptions import UserError
-from odoo.tests import tagged
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import new_test_user, tagged
 
 from odoo.addons.ar_automation.tests.common import ArTestCommon
 
@@ -326,3 +326,31 @@ class TestNothingIsLost(StatementImportCommon):
         self.assertIn("difference of -100.00", record.balance_message)
         self.assertIn("wrong opening balance", record.balance_override_reason)
         self.assertIn("wrong opening balance", record.message_ids[0].body)
+
+    def test_skipped_transactions_follow_the_import_rights_and_company(self):
+        self._import(MT940_THREE_NONREF.encode(), "mbank.sta")
+        _lines, record = self._import(MT940_THREE_NONREF.encode() + b"\n", "again.sta")
+        billing = new_test_user(
+            self.env,
+            login="billing.skipped",
+            groups="account.group_account_invoice",
+            company_id=self.company.id,
+        )
+        skipped = record.skipped_ids.with_user(billing)
+        self.assertEqual(len(skipped.read(["reason", "duplicate_line_id"])), 3)
+        with self.assertRaises(AccessError):
+            skipped[0].write({"reason": "not skipped"})
+        other = self.env["res.company"].create({"name": "Other Company"})
+        outsider = new_test_user(
+            self.env,
+            login="other.skipped",
+            groups="account.group_account_user",
+            company_id=other.id,
+            company_ids=[(6, 0, other.ids)],
+        )
+        found = (
+            self.env["ar.bank.skipped.transaction"]
+            .with_user(outsider)
+            .search([("id", "in", record.skipped_ids.ids)])
+        )
+        self.assertFalse(found, "another company's skipped transactions are not visible")
