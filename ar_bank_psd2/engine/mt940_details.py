@@ -65,7 +65,10 @@ def read_details(lines: list[str], reference: str = "", supplementary: str = "")
         if separator == "?":
             return _german(_subfields(body, "?"))
         return _polish(_subfields(body, separator), keep_account=separator == ">")
-    text = join_wrapped(lines, LINE_WIDTH, "\n")
+    # A line padded with spaces (SNS, ASN, ABN AMRO) ends a word: one space stands for the padding.
+    text = join_wrapped(
+        [line.rstrip() + " " if line[-1:] == " " else line for line in lines], LINE_WIDTH, "\n"
+    )
     tags = [match for match in _TAGS.finditer(text)]
     if any(match[1] in _STRONG_TAGS for match in tags):
         return _tagged(text, tags, supplementary)
