@@ -18,6 +18,7 @@ which lists every failure at once.
 
 import ast
 import datetime
+import json
 import logging
 import time
 
@@ -28,7 +29,7 @@ from odoo import Command
 from odoo.exceptions import UserError, ValidationError
 from odoo.modules.module import Manifest
 from odoo.service.model import call_kw
-from odoo.tests import TransactionCase, tagged
+from odoo.tests import HttpCase, TransactionCase, tagged
 from odoo.tools import convert_file
 from odoo.tools import safe_eval as safe_eval_module
 from odoo.tools.safe_eval import safe_eval
@@ -385,3 +386,73 @@ class TestClickEverything(TransactionCase):
         client = self._click_everything(self.collector)
         self.assertFalse(client.failures, "\n".join(client.failures))
         self.assertGreaterEqual(len(client.opened), 10)
+
+
+OPEN_EVERY_ACTION_JS = """
+(async () => {
+    const actions = %(actions)s;
+    const env = odoo.__WOWL_DEBUG__.root.env;
+    const settle = () => new Promise((resolve) => setTimeout(resolve, 150));
+    const waitFor = async (selector) => {
+        for (let i = 0; i < 100; i++) {
+            if (document.querySelector(selector)) { return; }
+            await settle();
+        }
+        throw new Error(`nothing matched ${selector}`);
+    };
+    for (const xmlid of actions) {
+        console.log(`opening ${xmlid}`);
+        await env.services.action.doAction(xmlid, { clearBreadcrumbs: true });
+        await settle();
+        if (document.querySelector(".modal .o_form_view")) {
+            // a wizard (target new): its form opened in a dialog; close it
+            document.querySelector(".modal .btn-close").click();
+            await settle();
+            console.log(`opened ${xmlid} (dialog)`);
+            continue;
+        }
+        await waitFor(".o_action_manager .o_action");
+        const switches = [...document.querySelectorAll(".o_control_panel .o_switch_view")];
+        for (let i = 0; i < switches.length; i++) {
+            const button = document.querySelectorAll(".o_control_panel .o_switch_view")[i];
+            console.log(`switching to ${button.getAttribute("data-tooltip") || button.className}`);
+            button.click();
+            await settle();
+            await waitFor(".o_action_manager .o_action");
+        }
+        const row = document.querySelector(".o_list_view .o_data_row .o_data_cell");
+        if (row) {
+            console.log(`opening a record of ${xmlid}`);
+            row.click();
+            // a record opens in its form, or, in an editable list, the row is edited in place
+            await waitFor(".o_form_view, .o_selected_row");
+        }
+        console.log(`opened ${xmlid}`);
+    }
+    console.log("test successful");
+})();
+"""
+
+
+@tagged("post_install", "-at_install", "click_everything")
+class TestOpenEveryActionInTheBrowser(HttpCase):
+    """The web client itself opens every window action of our menus, each of its views, and a record's
+    form from the list: any client error (an unknown widget, a field missing from a view, a failing RPC)
+    fails the test."""
+
+    def test_every_action_of_our_menus_opens_in_the_browser(self):
+        data = self.env["ir.model.data"].search([("module", "in", ADDONS), ("model", "=", "ir.ui.menu")])
+        menus = self.env["ir.ui.menu"].browse(data.mapped("res_id")).filtered("action")
+        xmlids = []
+        for menu in menus:
+            action = menu.action
+            if action._name == "ir.actions.act_window":
+                xmlids.append(action.get_external_id()[action.id] or action.id)
+        self.assertGreaterEqual(len(xmlids), 15)
+        self.browser_js(
+            "/odoo",
+            OPEN_EVERY_ACTION_JS % {"actions": json.dumps(xmlids)},
+            ready="odoo.isReady",
+            login="admin",
+            timeout=300,
+        )
