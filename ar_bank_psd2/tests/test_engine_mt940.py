@@ -346,3 +346,10 @@ def test_mbank_fee_without_a_title_keeps_its_text_and_gives_tnr():
         "808 OPŁATA ZA PROWADZENIE RACHUNKU 02/2026",
         "145071234567892.000001",
     )
+
+
+def test_free_text_lines_padded_with_spaces_join_with_one_space():
+    padded = ["Betaling sieraden".ljust(65), "winkel Utrecht".ljust(65)]
+    text = mt940(*HEAD, ":61:260313C5,00NTRFNONREF", f":86:{padded[0]}", padded[1])
+    (tx,) = parse_mt940(text)[0].transactions
+    assert tx.remittance == "Betaling sieraden winkel Utrecht"
