@@ -128,6 +128,11 @@ class TestStatementImport(StatementImportCommon):
         action = wizard.action_import()
         record = self.env["ar.bank.statement.import"].browse(action["res_id"])
         self.assertEqual(record.line_count, 4)
+        # The same file again: the user is told, and shown the first import.
+        again = wizard.copy({"file": wizard.file}).action_import()
+        self.assertEqual(again["tag"], "display_notification")
+        self.assertIn("already imported", again["params"]["message"])
+        self.assertEqual(again["params"]["next"]["res_id"], record.id)
 
 
 # Issue 14: the three shapes of real files whose transactions the old duplicate rule dropped.

@@ -3,6 +3,7 @@ import hashlib
 
 from odoo import fields, models
 from odoo.exceptions import UserError
+from odoo.tools.misc import format_date
 
 from ..models.account_journal import StatementBalanceError
 
@@ -66,9 +67,20 @@ class ArStatementImportWizard(models.TransientModel):
             data, self.filename or "statement", balance_reason=balance_reason
         )
         action = self.env["ir.actions.act_window"]._for_xml_id("ar_bank_psd2.ar_bank_statement_import_action")
-        if known:
-            action["domain"] = [("id", "=", known.id)]
-            action["help"] = self.env._("<p>This file was already imported: nothing new.</p>")
-        else:
-            action.update({"views": [(False, "form")], "res_id": imports.search(domain, limit=1).id})
-        return action
+        action.update({"views": [(False, "form")], "res_id": (known or imports.search(domain, limit=1)).id})
+        if not known:
+            return action
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "warning",
+                "sticky": False,
+                "message": self.env._(
+                    "This file was already imported on %(date)s as %(file)s: nothing new.",
+                    date=format_date(self.env, known.create_date.date()),
+                    file=known.filename,
+                ),
+                "next": action,
+            },
+        }
