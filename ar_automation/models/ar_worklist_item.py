@@ -1,7 +1,7 @@
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.tools import SQL
+from odoo.tools import SQL, format_amount, format_date
 
 from .ar_kpi import to_decimal
 
@@ -32,6 +32,9 @@ class ArWorklistItem(models.Model):
         readonly=True,
     )
     partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
+    salesperson_id = fields.Many2one(
+        "res.users", string="Salesperson", readonly=True, help="The customer's salesperson."
+    )
     amount = fields.Monetary(readonly=True)
     score = fields.Float(
         readonly=True, digits=(16, 1), help="Higher first: the amount at stake weighted by urgency."
@@ -64,6 +67,7 @@ class ArWorklistItem(models.Model):
             "company_id": company.id,
             "kind": kind,
             "partner_id": partner.id,
+            "salesperson_id": partner.commercial_partner_id.user_id.id,
             "amount": float(amount),
             "score": float(score),
             "why": why,
@@ -90,7 +94,7 @@ class ArWorklistItem(models.Model):
                 p.invoice_id.amount_residual * 3,
                 self.env._(
                     "Promised %(date)s for %(invoice)s, not paid",
-                    date=p.date_promised,
+                    date=format_date(self.env, p.date_promised),
                     invoice=p.invoice_id.name,
                 ),
                 self.env._("Call the customer: ask why and for a new date"),
@@ -116,7 +120,7 @@ class ArWorklistItem(models.Model):
                     self.env._(
                         "%(dispute)s past its SLA (%(date)s)",
                         dispute=dispute.name,
-                        date=dispute.date_deadline,
+                        date=format_date(self.env, dispute.date_deadline),
                     )
                     if late
                     else self.env._("%s not started yet", dispute.name),
@@ -126,19 +130,41 @@ class ArWorklistItem(models.Model):
             )
         return items
 
+    def _not_to_escalate(self, company, today):
+        """Ids of the open invoices whose collection is settled another way, so that nobody is told to
+        escalate them: in an open dispute, or with a promise to pay still pending (its date and the grace
+        days). ar_dunning adds payment plans and debts handed over to collections."""
+        grace = timedelta(days=company.ar_promise_grace_days)
+        return (
+            self.env["account.move"]
+            .search(
+                [
+                    ("company_id", "=", company.id),
+                    ("move_type", "=", "out_invoice"),
+                    ("state", "=", "posted"),
+                    ("payment_state", "in", ("not_paid", "partial")),
+                    "|",
+                    ("ar_dunning_paused", "=", True),
+                    ("ar_promise_date", ">=", today - grace),
+                ]
+            )
+            .ids
+        )
+
     def _large_overdue(self, company, today):
         rows = self.env.execute_query(
             SQL(
                 """
             SELECT move.commercial_partner_id, SUM(items.residual), MAX(%s - items.due)
               FROM (%s) items JOIN account_move move ON move.id = items.move_id
-             WHERE items.residual > 0 AND %s - items.due > %s
+             WHERE items.residual > 0 AND %s - items.due > %s AND NOT items.move_id = ANY(%s)
              GROUP BY 1 ORDER BY 2 DESC LIMIT %s
             """,
                 today,
                 self.env["ar.kpi"]._open_items_sql(today, company),
                 today,
                 LARGE_OVERDUE_DAYS,
+                self._not_to_escalate(company, today),
                 TOP_ACCOUNTS,
             )
         )
@@ -152,7 +178,7 @@ class ArWorklistItem(models.Model):
                 float(amount) * (1 + days / 90),
                 self.env._(
                     "%(amount)s overdue more than %(days)s days (oldest %(oldest)s days)",
-                    amount=round(amount, 2),
+                    amount=format_amount(self.env, amount, company.currency_id),
                     days=LARGE_OVERDUE_DAYS,
                     oldest=days,
                 ),

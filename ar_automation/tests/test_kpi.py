@@ -259,3 +259,23 @@ class TestKpi(ArTestCommon):
         self.assertEqual(kinds["worsened"].partner_id, self.partner_b)
         self.assertEqual(items[0].score, max(items.mapped("score")), "most urgent first")
         self.assertEqual(kinds["dispute"].action_open_record()["res_id"], dispute.id)
+        self.assertIn("200.00", kinds["large_overdue"].why, "money formatted in the company's currency")
+        self.assertIn(self.company.currency_id.symbol, kinds["large_overdue"].why)
+
+    def test_the_worklist_never_advises_escalating_disputed_or_promised_debt(self):
+        def large_overdue():
+            with freeze_time("2026-11-23"):
+                action = self.env["ar.worklist.item"].action_open()
+            items = self.env["ar.worklist.item"].search(action["domain"])
+            return items.filtered(lambda item: item.kind == "large_overdue")
+
+        self.assertEqual(large_overdue().amount, 200)
+        with freeze_time("2026-11-23"):
+            dispute = self.env["ar.dispute"]._ar_open_for(self.late_100, reason="quality")
+        self.assertFalse(large_overdue(), "disputed: resolve the dispute, do not escalate")
+        dispute.action_reject()
+        with freeze_time("2026-11-23"):
+            self.env["ar.payment.promise"].create(
+                {"invoice_id": self.late_100.id, "date_promised": date(2026, 11, 30)}
+            )
+        self.assertFalse(large_overdue(), "promised for next week: wait for the promise")

@@ -15,3 +15,4 @@ from . import res_config_settings
 from . import ar_payment_plan
 from . import ar_payment_plan_line
 from . import mail_mail
+from . import ar_worklist_item

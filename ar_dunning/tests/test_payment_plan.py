@@ -151,3 +151,24 @@ class TestPaymentPlan(ArTestCommon):
         self.assertEqual(plan.state, "rejected")
         reasons, _line = self._paused_reasons("2026-03-02")
         self.assertNotIn("payment plan", reasons)
+
+    def _worklist(self, day):
+        with freeze_time(day):
+            action = self.env["ar.worklist.item"].action_open()
+        return self.env["ar.worklist.item"].search(action["domain"])
+
+    def test_the_worklist_never_advises_escalating_planned_or_handed_over_debt(self):
+        large = self._worklist("2026-05-01").filtered(lambda item: item.kind == "large_overdue")
+        self.assertEqual(large.partner_id, self.customer, "1,000 overdue more than 60 days: escalate")
+        self.assertEqual(large.salesperson_id, self.collector)
+        self._approved_plan()
+        self.assertFalse(
+            self._worklist("2026-05-01").filtered(lambda item: item.kind == "large_overdue"),
+            "the plan settles how the debt is collected",
+        )
+        self.customer.ar_escalated_date = date(2026, 4, 1)
+        self.env["ar.payment.plan"].search([("partner_id", "=", self.customer.id)]).state = "broken"
+        self.assertFalse(
+            self._worklist("2026-05-01").filtered(lambda item: item.kind == "large_overdue"),
+            "the collection agency has the debt",
+        )
