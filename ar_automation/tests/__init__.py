@@ -4,3 +4,4 @@ from . import test_billing_schedules
 from . import test_disputes
 from . import test_kpi
 from . import test_security_ar_automation
+from . import test_engines

@@ -12,3 +12,4 @@ from . import test_security_portal
 from . import test_security_portal_fuzz
 from . import test_click_everything
 from . import test_security_ar_portal
+from . import test_engines

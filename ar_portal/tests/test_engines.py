@@ -1,0 +1,18 @@
+"""The engine tests (plain pytest functions) for Odoo's runner too: a BaseCase class per test_engine_*.py."""
+
+from odoo.addons.ar_automation.tests.engine_cases import engine_cases
+
+from . import (
+    test_engine_allocation,
+    test_engine_inputs,
+    test_engine_pay_token,
+)
+
+globals().update(
+    engine_cases(
+        __name__,
+        test_engine_allocation,
+        test_engine_inputs,
+        test_engine_pay_token,
+    )
+)
