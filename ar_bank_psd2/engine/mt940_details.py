@@ -18,6 +18,8 @@ Names have their runs of spaces collapsed; an account of zeros only is no accoun
 import re
 from dataclasses import dataclass
 
+from stdnum.iso7064 import mod_97_10
+
 from .statement import normalize_account, pl_iban_from_bban
 
 # Pieces of a wrapped text this long were cut mid-word and are joined without a space.
@@ -69,7 +71,7 @@ def read_details(lines: list[str], reference: str = "", supplementary: str = "")
     text = join_wrapped(
         [line.rstrip() + " " if line[-1:] == " " else line for line in lines], LINE_WIDTH, "\n"
     )
-    tags = [match for match in _TAGS.finditer(text)]
+    tags = list(_TAGS.finditer(text))
     if any(match[1] in _STRONG_TAGS for match in tags):
         return _tagged(text, tags, supplementary)
     flat = text.replace("\n", " ")
@@ -249,7 +251,5 @@ def bic(value: str) -> str:
 
 def de_iban_from_bban(bank_code: str, number: str) -> str:
     """The German IBAN of an 8-digit Bankleitzahl and an account number of up to 10 digits."""
-    from stdnum.iso7064 import mod_97_10
-
     bban = bank_code + number.zfill(10)
     return "DE" + mod_97_10.calc_check_digits(bban + "DE") + bban
