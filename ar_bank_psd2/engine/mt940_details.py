@@ -25,7 +25,8 @@ from .statement import normalize_account, pl_iban_from_bban
 # Pieces of a wrapped text this long were cut mid-word and are joined without a space.
 SUBFIELD_WIDTH = 27
 LINE_WIDTH = 65
-STRUCTURED = re.compile(r"(?P<code>\d{3})(?P<separator>[~^<>+?])\d\d")
+# "020~00…" with the transaction code first, or "~00…" without (only separators no text begins with)
+STRUCTURED = re.compile(r"(?:\d{3}(?P<separator>[~^<>+?])|(?P<lead>[~^<]))\d\d")
 EMPTY_MARKS = "˙ÿ"  # PKO BP writes a lone 0xFF (Windows-1250) in an empty subfield
 _TAGS = re.compile(
     r"/(EREF|MARF|CSID|CNTP|REMI|BENM|ORDP|NAME|IBAN|BIC|TRTP|ACCW|ADDR|ISDT|PURP|RTRN|ULTC|ULTD|ULTB|ID|CDTRREF)/"
@@ -62,8 +63,8 @@ def read_details(lines: list[str], reference: str = "", supplementary: str = "")
     joined = "".join(lines)
     structured = STRUCTURED.match(joined)
     if structured:
-        body = joined[3:]
-        separator = structured["separator"]
+        separator = structured["separator"] or structured["lead"]
+        body = joined[0 if structured["lead"] else 3 :]
         if separator == "?":
             return _german(_subfields(body, "?"))
         return _polish(_subfields(body, separator), keep_account=separator == ">")

@@ -353,3 +353,13 @@ def test_free_text_lines_padded_with_spaces_join_with_one_space():
     text = mt940(*HEAD, ":61:260313C5,00NTRFNONREF", f":86:{padded[0]}", padded[1])
     (tx,) = parse_mt940(text)[0].transactions
     assert tx.remittance == "Betaling sieraden winkel Utrecht"
+
+
+def test_polish_subfields_without_the_leading_transaction_code():
+    details = "~00PRZELEW~20Zapłata FV 9/2026~32JAN KOWALSKI~3861109010140000071219812874"
+    (tx,) = parse_mt940(mt940(*HEAD, ":61:260313C5,00NTRFNONREF", f":86:{details}"))[0].transactions
+    assert (tx.remittance, tx.counterparty_name, tx.counterparty_iban) == (
+        "Zapłata FV 9/2026",
+        "JAN KOWALSKI",
+        OUR_IBAN,
+    )
