@@ -108,6 +108,23 @@ class TestKpi(ArTestCommon):
             self.kpi.ar_snapshot(date(2026, 11, 21), self.company)["disputed_amount"], Decimal(400)
         )
 
+    def test_the_aging_opens_on_today_with_its_buckets_in_order(self):
+        with freeze_time("2026-11-23"):
+            action = self.env["ar.aging.line"].action_open_today()
+        self.assertEqual(action["view_mode"].split(",")[0], "graph", "a chart first, no form to fill")
+        lines = self.env["ar.aging.line"].with_context(action["context"])
+        groups = lines.formatted_read_group(action["domain"], ["bucket"], ["residual:sum"])
+        self.assertEqual(
+            [(group["bucket"], group["residual:sum"]) for group in groups],
+            [("not_due", 1000), ("1_30", 400), ("31_60", 300), ("61_90", 0), ("over_90", 200)],
+        )
+        stacked = lines.formatted_read_group(action["domain"], ["bucket", "salesperson_id"], ["residual:sum"])
+        self.assertEqual([group["bucket"] for group in stacked], ["not_due", "1_30", "31_60", "over_90"])
+        self.assertIn("23", action["display_name"])
+        self.assertEqual(
+            self.env["ar.aging.line"].action_choose_date()["res_model"], "ar.aging.wizard", "another date"
+        )
+
     def test_custom_bucket_edges(self):
         self.company.ar_aging_edges = "15,45"
         snap = self.kpi.ar_snapshot(date(2026, 11, 23), self.company)
