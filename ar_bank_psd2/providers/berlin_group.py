@@ -7,16 +7,18 @@ import hashlib
 import secrets
 import uuid
 from decimal import Decimal, InvalidOperation
-from urllib.parse import parse_qs, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 from ..engine.statement import Transaction, normalize_account
 from .base import Account, Consent, Provider, ProviderError, Tokens, parse_date
 
-CONSENT_ERRORS = {"CONSENT_EXPIRED", "CONSENT_INVALID", "CONSENT_UNKNOWN", "CONSENT_REVOKED"}
-
 
 class BerlinGroupProvider(Provider):
     code = "berlin_group"
+    consent_errors = frozenset(
+        {"CONSENT_EXPIRED", "CONSENT_INVALID", "CONSENT_UNKNOWN", "CONSENT_REVOKED"}
+        | {"invalid_grant", "invalid_token", "unauthorized_client"}  # the OAuth2 token refused
+    )
 
     def _headers(self, consent_id=None, psu_ip=None, redirect=None):
         headers = {"X-Request-ID": str(uuid.uuid4()), "Accept": "application/json"}
@@ -31,60 +33,27 @@ class BerlinGroupProvider(Provider):
             headers["Authorization"] = f"Bearer {token}"
         return headers
 
-    def _call(self, method, path, **kwargs):
-        import requests  # noqa: PLC0415
+    def _request_auth(self):
+        return {"cert": self.settings.get("cert")}
 
-        url = (
-            path
-            if path.startswith("http")
-            else urljoin(self.settings["base_url"].rstrip("/") + "/", path.lstrip("/"))
+    def _error_codes(self, body):
+        codes = {message.get("code") for message in body.get("tppMessages", []) if isinstance(message, dict)}
+        return codes | {body.get("error")}  # an OAuth2 error (RFC 6749 5.2)
+
+    def _error_text(self, response, body):
+        return (
+            "; ".join(
+                f"{m.get('code')}: {m.get('text', '')}".strip(": ")
+                for m in body.get("tppMessages", [])
+                if isinstance(m, dict)
+            )
+            or body.get("error_description")
+            or body.get("error")
+            or str(response.status_code)
         )
-        cert = self.settings.get("cert")
-        try:
-            response = self.session.request(method, url, timeout=self.timeout, cert=cert, **kwargs)
-        except requests.Timeout as error:
-            raise ProviderError("server", f"the bank did not answer within {self.timeout} s") from error
-        except requests.RequestException as error:
-            raise ProviderError(
-                "server", f"the bank cannot be reached: {error.__class__.__name__}"
-            ) from error
-        if response.status_code == 429:
-            retry = response.headers.get("Retry-After")
-            raise ProviderError(
-                "rate_limit",
-                "the bank's limit of unattended reads is used up"
-                + (f"; retry after {retry} s" if retry else ""),
-                429,
-            )
-        if response.status_code >= 500:
-            raise ProviderError("server", f"the bank answered {response.status_code}", response.status_code)
-        try:
-            body = response.json() if response.content else {}
-        except ValueError as error:
-            raise ProviderError("server", f"the bank answered {response.status_code} with no JSON") from error
-        if response.status_code >= 400:
-            codes = {
-                message.get("code") for message in body.get("tppMessages", []) if isinstance(message, dict)
-            }
-            text = (
-                "; ".join(
-                    f"{m.get('code')}: {m.get('text', '')}".strip(": ") for m in body.get("tppMessages", [])
-                )
-                or body.get("error_description")  # an OAuth2 error (RFC 6749 5.2)
-                or body.get("error")
-                or str(response.status_code)
-            )
-            oauth_refused = body.get("error") in ("invalid_grant", "invalid_token", "unauthorized_client")
-            kind = (
-                "consent"
-                if codes & CONSENT_ERRORS or oauth_refused or response.status_code in (401, 403)
-                else "server"
-            )
-            raise ProviderError(kind, text, response.status_code)
-        return body
 
     def create_consent(self, redirect_url, valid_until, psu_ip=None):
-        body = self._call(
+        body = self._request(
             "POST",
             "/v1/consents",
             headers=self._headers(psu_ip=psu_ip, redirect=redirect_url),
@@ -108,7 +77,7 @@ class BerlinGroupProvider(Provider):
         """The SCA OAuth2 approach: the bank's authorisation server (RFC 8414 metadata at ``metadata_url``)
         authenticates the customer; an authorisation code with PKCE (S256) for scope ``AIS:<consent>``.
         Returns the URL to send the user to and what the callback needs to get the token."""
-        metadata = self._call("GET", metadata_url, headers={"Accept": "application/json"})
+        metadata = self._request("GET", metadata_url, headers={"Accept": "application/json"})
         endpoint, token_endpoint = metadata.get("authorization_endpoint"), metadata.get("token_endpoint")
         if not endpoint or not token_endpoint:
             raise ProviderError("server", "the bank's OAuth metadata has no authorization or token endpoint")
@@ -156,18 +125,18 @@ class BerlinGroupProvider(Provider):
         form = {**form, "client_id": self.settings.get("client_id") or ""}
         if self.settings.get("client_secret"):
             form["client_secret"] = self.settings["client_secret"]
-        body = self._call("POST", endpoint, data=form, headers={"Accept": "application/json"})
+        body = self._request("POST", endpoint, data=form, headers={"Accept": "application/json"})
         if not body.get("access_token"):
             raise ProviderError("consent", "the bank's authorisation server issued no access token")
         return Tokens(body["access_token"], body.get("refresh_token", ""), int(body.get("expires_in") or 0))
 
     def consent_status(self, consent_id):
-        body = self._call("GET", f"/v1/consents/{consent_id}/status", headers=self._headers())
-        details = self._call("GET", f"/v1/consents/{consent_id}", headers=self._headers())
+        body = self._request("GET", f"/v1/consents/{consent_id}/status", headers=self._headers())
+        details = self._request("GET", f"/v1/consents/{consent_id}", headers=self._headers())
         return Consent(consent_id, body.get("consentStatus", ""), "", parse_date(details.get("validUntil")))
 
     def accounts(self, consent_id, psu_ip=None):
-        body = self._call("GET", "/v1/accounts", headers=self._headers(consent_id, psu_ip))
+        body = self._request("GET", "/v1/accounts", headers=self._headers(consent_id, psu_ip))
         return [
             Account(
                 item.get("resourceId", ""),
@@ -185,7 +154,7 @@ class BerlinGroupProvider(Provider):
             f"?bookingStatus={status}&dateFrom={date_from.isoformat()}"
         )
         while path:
-            body = self._call("GET", path, headers=self._headers(consent_id, psu_ip))
+            body = self._request("GET", path, headers=self._headers(consent_id, psu_ip))
             report = body.get("transactions", {})
             for item in report.get("booked", []):
                 yield self._transaction(item, account)

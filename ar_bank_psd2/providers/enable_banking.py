@@ -12,8 +12,6 @@ from urllib.parse import urlencode
 from ..engine.statement import Transaction, normalize_account
 from .base import Account, Consent, Provider, ProviderError, parse_date
 
-CONSENT_ERRORS = {"EXPIRED_SESSION", "CLOSED_SESSION", "REVOKED_SESSION", "SESSION_DOES_NOT_EXIST"}
-
 
 def _b64(data):
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
@@ -38,45 +36,35 @@ def make_jwt(application_id, private_key_pem, now=None, lifetime=3600):
 
 class EnableBankingProvider(Provider):
     code = "enable_banking"
+    label = "Enable Banking"
+    consent_errors = frozenset(
+        {"EXPIRED_SESSION", "CLOSED_SESSION", "REVOKED_SESSION", "SESSION_DOES_NOT_EXIST"}
+    )
 
-    def _call(self, method, path, psu_ip=None, **kwargs):
-        import requests  # noqa: PLC0415
-
+    def _request_headers(self, psu_ip=None):
         headers = {
+            **super()._request_headers(psu_ip),
             "Authorization": "Bearer "
             + make_jwt(self.settings.get("client_id") or "", self.settings.get("private_key") or ""),
-            "Accept": "application/json",
         }
         if psu_ip:
             headers["Psu-Ip-Address"] = psu_ip
-        url = self.settings["base_url"].rstrip("/") + path
-        try:
-            response = self.session.request(method, url, headers=headers, timeout=self.timeout, **kwargs)
-        except requests.Timeout as error:
-            raise ProviderError("server", f"Enable Banking did not answer within {self.timeout} s") from error
-        except requests.RequestException as error:
-            raise ProviderError(
-                "server", f"Enable Banking cannot be reached: {error.__class__.__name__}"
-            ) from error
-        try:
-            body = response.json() if response.content else {}
-        except ValueError:
-            body = {}
-        if response.status_code < 400:
-            return body
+        return headers
+
+    def _parse_response(self, response):
+        body = super()._parse_response(response)
+        return {} if body is None else body  # a refusal without JSON is told by its status
+
+    def _error_codes(self, body):
+        return {body.get("error") or body.get("code") or ""}
+
+    def _error_text(self, response, body):
         code = body.get("error") or body.get("code") or ""
-        text = f"{response.status_code} {code} {body.get('message', '')}".strip()
-        if response.status_code == 429:
-            raise ProviderError("rate_limit", f"rate limit: {text}", 429)
-        if response.status_code >= 500:
-            raise ProviderError("server", text, response.status_code)
-        if code in CONSENT_ERRORS or response.status_code in (401, 403):
-            raise ProviderError("consent", text, response.status_code)
-        raise ProviderError("server", text, response.status_code)
+        return f"{response.status_code} {code} {body.get('message', '')}".strip()
 
     def create_consent(self, redirect_url, valid_until, psu_ip=None):
         state = redirect_url.rsplit("state=", 1)[-1]
-        body = self._call(
+        body = self._request(
             "POST",
             "/auth",
             psu_ip=psu_ip,
@@ -99,7 +87,7 @@ class EnableBankingProvider(Provider):
             raise ProviderError(
                 "consent", params.get("error_description") or params.get("error") or "no code"
             )
-        body = self._call("POST", "/sessions", json={"code": params["code"]})
+        body = self._request("POST", "/sessions", json={"code": params["code"]})
         self._session = body
         return Consent(
             body.get("session_id", ""), "valid", "", parse_date((body.get("access") or {}).get("valid_until"))
@@ -108,11 +96,11 @@ class EnableBankingProvider(Provider):
     def accounts(self, consent_id, psu_ip=None):
         body = getattr(self, "_session", None)
         if not body or body.get("session_id") != consent_id:
-            body = self._call("GET", f"/sessions/{consent_id}", psu_ip=psu_ip)
+            body = self._request("GET", f"/sessions/{consent_id}", psu_ip=psu_ip)
         result = []
         for item in body.get("accounts", []):
             if isinstance(item, str):  # GET /sessions lists the account uids only
-                details = self._call("GET", f"/accounts/{item}/details", psu_ip=psu_ip)
+                details = self._request("GET", f"/accounts/{item}/details", psu_ip=psu_ip)
                 item = {"uid": item, **details}
             iban = (item.get("account_id") or {}).get("iban", "")
             result.append(
@@ -128,7 +116,7 @@ class EnableBankingProvider(Provider):
     def transactions(self, consent_id, account, date_from, psu_ip=None, pending=False):
         params = {"date_from": date_from.isoformat()}
         while True:
-            body = self._call(
+            body = self._request(
                 "GET", f"/accounts/{account.resource_id}/transactions?{urlencode(params)}", psu_ip=psu_ip
             )
             for item in body.get("transactions", []):

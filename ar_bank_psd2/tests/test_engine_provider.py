@@ -82,3 +82,35 @@ def test_requests_without_a_request_id_are_refused(bank):
     response = requests.get(f"{bank.url}/v1/accounts", timeout=5)
     assert response.status_code == 400
     assert response.json()["tppMessages"][0]["code"] == "FORMAT_ERROR"
+
+
+def test_server_errors_and_broken_connections_are_server_errors_logged_without_secrets(bank):
+    import logging  # noqa: PLC0415
+
+    records = []
+    handler = logging.Handler()
+    handler.emit = records.append
+    logger = logging.getLogger("odoo.addons.ar_bank_psd2.providers.base")
+    logger.addHandler(handler)
+    previous_level = logger.level
+    logger.setLevel(logging.INFO)
+    try:
+        bank.add_account("PL61109010140000071219812874")
+        provider, consent_id = _connected(bank)
+        provider.settings["access_token"] = "SECRET-TOKEN"
+        bank.failures = [503]
+        with pytest.raises(ProviderError) as error:
+            provider.accounts(consent_id)
+        assert (error.value.kind, error.value.status) == ("server", 503)
+        assert "the bank answered 503" in str(error.value)
+        bank.failures = ["drop"]
+        with pytest.raises(ProviderError) as error:
+            provider.accounts(consent_id)
+        assert error.value.kind == "server" and "cannot be reached" in str(error.value)
+        provider.consent_status(consent_id)
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(previous_level)
+    logged = "\n".join(record.getMessage() for record in records)
+    assert "/v1/accounts: 503" in logged and f"/v1/consents/{consent_id}/status: 200" in logged
+    assert "SECRET-TOKEN" not in logged and "Bearer" not in logged
