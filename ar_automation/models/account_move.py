@@ -3,12 +3,17 @@ from decimal import Decimal
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.tools import LazyTranslate, format_list
+from odoo.fields import Domain
+from odoo.tools import SQL, LazyTranslate, format_list
 
 from ..engine.aging import bucket_of, days_overdue
 from ..engine.checks import InvoiceFacts, OrderLineFacts, run_checks
 
 _lt = LazyTranslate(__name__)
+
+# What a customer still owes on a posted document: the "open receivable" rule, see
+# AccountMove._ar_open_receivable_domain (the only other place to spell it).
+AR_OPEN_PAYMENT_STATES = ("not_paid", "partial")
 
 # Wording of each check's problem; the values come from engine.checks.Problem.values.
 PROBLEM_MESSAGES = {
@@ -74,11 +79,45 @@ class AccountMove(models.Model):
     def _compute_ar_aging(self):
         for company, moves in self.grouped("company_id").items():
             today = company._ar_today()
+            open_moves = moves._ar_open_receivables(move_types=None)
             for move in moves:
-                open_ = move.payment_state in ("not_paid", "partial") and move.state == "posted"
+                open_ = move in open_moves
                 days = days_overdue(move.invoice_date_due, today) if open_ else 0
                 move.ar_days_overdue = days
                 move.ar_aging_bucket = bucket_of(days) if open_ else False
+
+    # ------------------------------------------------------------------
+    # Open receivables: one rule, as a domain, as SQL and on records
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _ar_open_receivable_domain(self, move_types=("out_invoice",)):
+        """Posted documents not (fully) paid yet, of ``move_types`` (any type when ``None``): what the
+        customers owe. :meth:`_ar_open_receivable_sql` and :meth:`_ar_open_receivables` say the same."""
+        domain = Domain("state", "=", "posted") & Domain("payment_state", "in", AR_OPEN_PAYMENT_STATES)
+        if move_types is not None:
+            domain &= Domain("move_type", "in", tuple(move_types))
+        return domain
+
+    @api.model
+    def _ar_open_receivable_sql(self, alias="account_move", move_types=("out_invoice",)):
+        """The condition of :meth:`_ar_open_receivable_domain` on the ``account_move`` row ``alias``, as
+        ``SQL``: for queries that cannot go through the ORM."""
+        condition = SQL(
+            "%s = 'posted' AND %s IN %s",
+            SQL.identifier(alias, "state"),
+            SQL.identifier(alias, "payment_state"),
+            AR_OPEN_PAYMENT_STATES,
+        )
+        if move_types is not None:
+            condition = SQL(
+                "%s AND %s IN %s", condition, SQL.identifier(alias, "move_type"), tuple(move_types)
+            )
+        return condition
+
+    def _ar_open_receivables(self, move_types=("out_invoice",)):
+        """The records of ``self`` that are open receivables (evaluated in memory, no query)."""
+        return self.filtered_domain(self._ar_open_receivable_domain(move_types))
 
     # ------------------------------------------------------------------
     # Pre-posting checks

@@ -70,9 +70,7 @@ class ArCustomerReply(models.Model):
                             "origin": "mail",
                             "note": description,
                         }
-                        for invoice in reply.invoice_ids.filtered(
-                            lambda m: m.payment_state in ("not_paid", "partial")
-                        )
+                        for invoice in reply.invoice_ids._ar_open_receivables(move_types=None)
                     ]
                 )
                 reply.write({"state": "applied", "promise_id": promises[:1].id})

@@ -72,9 +72,7 @@ class ArPaymentPromise(models.Model):
         company = invoice.company_id
         today = company._ar_today()
         if (
-            invoice.move_type != "out_invoice"
-            or invoice.state != "posted"
-            or invoice.payment_state not in ("not_paid", "partial")
+            not invoice._ar_open_receivables()
             or not day
             or not today <= day <= today + timedelta(days=company.ar_promise_horizon_days)
         ):

@@ -2,7 +2,9 @@ from datetime import date
 
 from freezegun import freeze_time
 
+from odoo.fields import Domain
 from odoo.tests import tagged
+from odoo.tools import SQL
 from odoo.tools.safe_eval import safe_eval
 
 from .common import ArTestCommon
@@ -67,3 +69,43 @@ class TestOpenReceivables(ArTestCommon):
             }
         )
         self.assertNotIn(menu.id, self.env["ir.ui.menu"].with_user(plain_user)._visible_menu_ids())
+
+
+@tagged("post_install", "-at_install")
+class TestOpenReceivableRule(ArTestCommon):
+    """The "open receivable" rule is one rule: its domain, its SQL twin and its in-memory filter agree."""
+
+    @freeze_time("2026-03-31")
+    def test_the_domain_the_sql_and_the_filter_select_the_same_documents(self):
+        Move = self.env["account.move"]
+        unpaid = self._posted_invoice(100, "2026-02-01")
+        partial = self._posted_invoice(300, "2026-02-01")
+        paid = self._posted_invoice(100, "2026-02-01")
+        refund = self._posted_invoice(40, "2026-02-01", move_type="out_refund")
+        cancelled = self._posted_invoice(70, "2026-02-01")
+        draft = self._create_invoice_one_line(price_unit=80, tax_ids=[], partner_id=self.partner_a.id)
+        self._register_payment(paid)
+        self._register_payment(partial, amount=100)
+        cancelled.button_draft()
+        cancelled.button_cancel()
+        documents = unpaid | partial | paid | refund | cancelled | draft
+        self.env.flush_all()
+        for move_types, expected in (
+            (("out_invoice",), unpaid | partial),
+            (("out_invoice", "out_refund"), unpaid | partial | refund),
+            (None, unpaid | partial | refund),
+        ):
+            with self.subTest(move_types=move_types):
+                by_domain = Move.search(
+                    Move._ar_open_receivable_domain(move_types) & Domain("id", "in", documents.ids)
+                )
+                rows = self.env.execute_query(
+                    SQL(
+                        "SELECT id FROM account_move m WHERE %s AND m.id = ANY(%s)",
+                        Move._ar_open_receivable_sql("m", move_types),
+                        documents.ids,
+                    )
+                )
+                self.assertEqual(by_domain, expected)
+                self.assertEqual(Move.browse(sorted(r[0] for r in rows)), expected.sorted("id"))
+                self.assertEqual(documents._ar_open_receivables(move_types), expected)

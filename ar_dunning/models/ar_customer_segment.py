@@ -145,10 +145,11 @@ class ArCustomerSegment(models.Model):
                 """
             SELECT commercial_partner_id, max(%(today)s - invoice_date_due)
               FROM account_move
-             WHERE move_type = 'out_invoice' AND state = 'posted' AND payment_state IN ('not_paid', 'partial')
+             WHERE %(open)s
                AND company_id = %(company)s AND invoice_date_due < %(today)s
              GROUP BY commercial_partner_id
             """,
+                open=self.env["account.move"]._ar_open_receivable_sql(),
                 company=company.id,
                 today=today,
             )

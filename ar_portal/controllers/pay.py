@@ -4,6 +4,7 @@ from urllib.parse import urlencode
 
 from odoo import Command, fields, http
 from odoo.exceptions import ValidationError
+from odoo.fields import Domain
 from odoo.http import request
 from odoo.tools.misc import hmac
 
@@ -31,13 +32,13 @@ class ArPayInvoicesPortal(PortalAccount):
             request.env["account.move"]
             .sudo()
             .search(
-                [
-                    ("commercial_partner_id", "=", partner.id),
-                    ("company_id", "in", request.env.user.company_ids.ids),
-                    ("move_type", "=", "out_invoice"),
-                    ("state", "=", "posted"),
-                    ("payment_state", "in", ("not_paid", "partial")),
-                ]
+                request.env["account.move"]._ar_open_receivable_domain()
+                & Domain(
+                    [
+                        ("commercial_partner_id", "=", partner.id),
+                        ("company_id", "in", request.env.user.company_ids.ids),
+                    ]
+                )
             )
         )
         return invoices, {inv.id: Decimal(str(inv.amount_residual)) for inv in invoices}

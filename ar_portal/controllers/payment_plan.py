@@ -3,6 +3,7 @@ from decimal import Decimal
 from urllib.parse import urlencode
 
 from odoo import Command, http
+from odoo.fields import Domain
 from odoo.http import request
 
 from odoo.addons.ar_dunning.engine.instalments import MAX_INSTALMENTS, add_months, split_evenly
@@ -29,16 +30,15 @@ class ArPaymentPlanPortal(CustomerPortal):
 
     def _ar_plan_invoices(self, invoice_ids=None):
         """The customer's invoices that may go into a new plan (sudo, bound to the customer)."""
-        domain = [
-            ("commercial_partner_id", "=", self._ar_plan_customer().id),
-            ("company_id", "in", request.env.user.company_ids.ids),
-            ("move_type", "=", "out_invoice"),
-            ("state", "=", "posted"),
-            ("payment_state", "in", ("not_paid", "partial")),
-            ("ar_payment_plan_ids", "not any", [("state", "in", ("proposed", "countered", "approved"))]),
-        ]
+        domain = request.env["account.move"]._ar_open_receivable_domain() & Domain(
+            [
+                ("commercial_partner_id", "=", self._ar_plan_customer().id),
+                ("company_id", "in", request.env.user.company_ids.ids),
+                ("ar_payment_plan_ids", "not any", [("state", "in", ("proposed", "countered", "approved"))]),
+            ]
+        )
         if invoice_ids is not None:
-            domain.append(("id", "in", invoice_ids))
+            domain &= Domain("id", "in", invoice_ids)
         return request.env["account.move"].sudo().search(domain, order="invoice_date_due, id")
 
     def _ar_plan_selection(self, raw_ids):

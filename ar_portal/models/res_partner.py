@@ -19,14 +19,9 @@ class ResPartner(models.Model):
     def _ar_statement_domain(self):
         """Open posted receivable documents (invoices and credit notes) of this commercial partner."""
         self.ensure_one()
-        return Domain.AND(
-            [
-                Domain("partner_id", "child_of", self.commercial_partner_id.id),
-                Domain("move_type", "in", ("out_invoice", "out_refund")),
-                Domain("state", "=", "posted"),
-                Domain("payment_state", "in", ("not_paid", "partial")),
-            ]
-        )
+        return Domain("partner_id", "child_of", self.commercial_partner_id.id) & self.env[
+            "account.move"
+        ]._ar_open_receivable_domain(move_types=("out_invoice", "out_refund"))
 
     def _ar_statement_lines(self):
         """The statement's documents, oldest due date first, read in one query (sudo: the
