@@ -186,29 +186,20 @@ class ArDunningRun(models.Model):
               FROM account_move m
               JOIN res_partner customer ON customer.id = m.commercial_partner_id
               LEFT JOIN ar_dunning_level level ON level.id = m.ar_dunning_level_id
-             WHERE m.move_type = 'out_invoice'
-               AND m.state = 'posted'
-               AND m.payment_state IN ('not_paid', 'partial')
+             WHERE %s
                AND m.invoice_date_due IS NOT NULL
                AND m.company_id = ANY(%s)
              ORDER BY m.commercial_partner_id, m.id
             """,
+                self.env["account.move"]._ar_open_receivable_sql("m"),
                 self.env.companies.ids,
             )
         )
         return [_Row(**row) for row in rows]
 
     def _policies_by_customer(self, company, customer_ids):
-        """``{customer id: policy}`` in ``company``: the customer's own, else its segment's, else the
-        company's default (two reads for all the customers)."""
-        default = company._ar_default_dunning_policy()
-        partners = self.env["res.partner"].with_company(company).browse(customer_ids)
-        partners.fetch(["ar_dunning_policy_id", "ar_segment_id"])
-        partners.ar_segment_id.fetch(["policy_id"])
-        return {
-            partner.id: partner.ar_dunning_policy_id or partner.ar_segment_id.policy_id or default
-            for partner in partners
-        }
+        """``{customer id: policy}`` in ``company`` (see ``res.partner._ar_dunning_policies``)."""
+        return self.env["res.partner"].browse(customer_ids)._ar_dunning_policies(company)
 
     def _pause_reasons(self, company, rows):
         """``{invoice id: reason}`` for the invoices no reminder may list today: an open dispute, an approved

@@ -52,13 +52,18 @@ class ResPartner(models.Model):
         for partner in self:
             partner.ar_payment_plan_count = counts.get(partner, 0)
 
-    def _ar_dunning_policy(self, company, default=None):
-        """The customer's policy in ``company``: its own, else its segment's, else the company's default
-        (``default`` when the caller already looked it up)."""
-        self.ensure_one()
-        partner = self.commercial_partner_id.with_company(company)
-        return (
-            partner.ar_dunning_policy_id
-            or partner.ar_segment_id.policy_id
-            or (default if default is not None else company._ar_default_dunning_policy())
-        )
+    def _ar_dunning_policies(self, company):
+        """``{partner id: policy}`` in ``company``, the one rule of which reminder sequence applies: the
+        commercial partner's own policy, else its segment's, else the company's default (a few reads for
+        all the partners)."""
+        default = company._ar_default_dunning_policy()
+        customers = self.with_company(company).commercial_partner_id
+        customers.fetch(["ar_dunning_policy_id", "ar_segment_id"])
+        customers.ar_segment_id.fetch(["policy_id"])
+        policies = {}
+        for partner in self.with_company(company):
+            customer = partner.commercial_partner_id
+            policies[partner.id] = (
+                customer.ar_dunning_policy_id or customer.ar_segment_id.policy_id or default
+            )
+        return policies

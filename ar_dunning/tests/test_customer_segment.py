@@ -97,12 +97,24 @@ class TestCustomerSegments(ArTestCommon):
 
     def test_policy_comes_from_the_customer_then_its_segment_then_the_company(self):
         partner = self.newcomer.with_company(self.company)
+        contact = self.env["res.partner"].create({"name": "Accounts payable", "parent_id": partner.id})
         self.company.ar_dunning_policy_id = self.normal
-        self.assertEqual(partner._ar_dunning_policy(self.company), self.normal)
+        self.assertEqual(partner._ar_dunning_policies(self.company)[partner.id], self.normal)
         partner.ar_segment_id = self.high_risk
-        self.assertEqual(partner._ar_dunning_policy(self.company), self.strict)
+        self.assertEqual(partner._ar_dunning_policies(self.company)[partner.id], self.strict)
         partner.ar_dunning_policy_id = self.soft
-        self.assertEqual(partner._ar_dunning_policy(self.company), self.soft)
+        self.assertEqual(partner._ar_dunning_policies(self.company)[partner.id], self.soft)
+        self.assertEqual(
+            (partner | contact)._ar_dunning_policies(self.company),
+            {partner.id: self.soft, contact.id: self.soft},
+            "a contact follows its company's policy",
+        )
+        run = self.env["ar.dunning.run"]
+        self.assertEqual(
+            run._policies_by_customer(self.company, [partner.id, contact.id]),
+            {partner.id: self.soft, contact.id: self.soft},
+            "the reminder run uses the same rule",
+        )
 
     @freeze_time("2026-06-30")
     def test_kpi_snapshots_per_segment(self):
