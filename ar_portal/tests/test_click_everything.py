@@ -382,6 +382,16 @@ class TestClickEverything(TransactionCase):
         previews = [c for c in client.clicked if c.endswith("action_preview_today' on no selection")]
         self.assertTrue(previews, "Preview Today is clicked without a selection, as the web client does")
 
+    def test_receivables_menus_come_in_sections_and_reports_under_reporting(self):
+        root = self.env.ref("ar_automation.ar_menu_root")
+        self.assertFalse(root.child_id.filtered("action"), "no flat list: daily work, cash")
+        self.assertEqual(
+            root.child_id.mapped("name")[:2], ["Daily Work", "Cash"], "daily work first, then cash"
+        )
+        reporting = self.env.ref("ar_automation.ar_menu_reporting")
+        self.assertEqual(reporting.parent_id, self.env.ref("account.menu_finance_reports"))
+        self.assertIn("Aging", reporting.child_id.mapped("name"))
+
     def test_every_menu_view_and_button_works_for_a_collector(self):
         client = self._click_everything(self.collector)
         self.assertFalse(client.failures, "\n".join(client.failures))
