@@ -15,15 +15,15 @@ A complaint wins over a promise ("we will pay once you send the credit note" is 
 """
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from lxml import etree, html
 
+from .text import fold_accents
+
 MAX_TEXT = 50_000  # characters of the customer's own text that are read; the rest of a huge body is not
 WORD = re.compile(r"[a-z0-9]+")
-POLISH = str.maketrans("ąćęłńóśźżĄĆĘŁŃÓŚŹŻ", "acelnoszzACELNOSZZ")
 VOWELS = "aeiouy"
 MAX_GAP = 2
 # A word right before a phrase that negates it: "nie zapłacimy", "no damage", "won't pay" ("won", "t").
@@ -110,9 +110,7 @@ class Finding:
 
 def normalise(text):
     """Lower-case text without Polish (or other) diacritics, whitespace kept."""
-    text = (text or "").translate(POLISH).lower()
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return fold_accents(text).lower()
 
 
 def html_to_text(body):

@@ -9,6 +9,8 @@ from stdnum.pl import nip
 
 from odoo import Command, api, models
 
+from ..engine.text import fold_accents
+
 MODULE = "ar_automation"
 SEED = 42
 MAX_AGE = 175  # days: the oldest invoice of the demo
@@ -460,7 +462,6 @@ DEMO_CONTEXT = {
     "no_reset_password": True,
     "mail_auto_subscribe_no_notify": True,
 }
-ASCII = str.maketrans("ąćęłńóśźżĄĆĘŁŃÓŚŹŻ", "acelnoszzACELNOSZZ")
 
 Customer = namedtuple("Customer", "number partner contact segment term iban")
 
@@ -684,7 +685,7 @@ class ArDemoLoader(models.AbstractModel):
                     "function": job,
                     "parent_id": partner.id,
                     "type": "contact",
-                    "email": f"{person.translate(ASCII).lower().replace(' ', '.')}@{domain}.example.com",
+                    "email": f"{fold_accents(person).lower().replace(' ', '.')}@{domain}.example.com",
                     "phone": self._demo_phone(rng),
                 }
                 for _number, partner, (person, job), domain in numbered

@@ -12,6 +12,7 @@ from ..engine.replies import (
     promised_date,
     sender_belongs,
 )
+from ..engine.text import fold_accents
 
 RULES = [
     Rule(1, "dispute", "reklamacja", lang="pl"),
@@ -160,3 +161,10 @@ def test_sender_belongs_to_the_customer():
     assert not sender_belongs("attacker@evil.example.com", customer)
     assert not sender_belongs("", customer)
     assert not sender_belongs("not-an-address", customer)
+
+
+def test_fold_accents_drops_polish_and_other_diacritics_and_keeps_the_rest():
+    assert fold_accents("Zażółć GĘŚLĄ jaźń, Łódź; Crème brûlée 12/2026") == (
+        "Zazolc GESLA jazn, Lodz; Creme brulee 12/2026"
+    )
+    assert fold_accents(None) == ""
