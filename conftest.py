@@ -7,8 +7,16 @@
 """
 
 import logging
+import os
+from pathlib import Path
 
 import pytest
+
+# bin/setup's wkhtmltopdf with patched Qt (prints Odoo's headers and footers) before the system's, as
+# bin/odoo and bin/run-tests have it.
+_WKHTMLTOX = Path(__file__).parent / ".local" / "wkhtmltox" / "bin"
+if (_WKHTMLTOX / "wkhtmltopdf").exists():
+    os.environ["PATH"] = f"{_WKHTMLTOX}{os.pathsep}{os.environ.get('PATH', '')}"
 
 BROWSER_SKIP_MARKERS = (
     "chrome",

@@ -19,6 +19,8 @@ ODOO_CONF="$LOCAL/odoo.conf"
 ODOO_DEFAULT_SRC="/opt/odoo/19.0"
 ODOO_ARCHIVE_URL="${ODOO_ARCHIVE_URL:-https://nightly.odoo.com/19.0/nightly/src/odoo_19.0.latest.tar.gz}"
 AR_ADDONS="ar_automation,ar_dunning,ar_bank_psd2,ar_portal"
+# bin/setup's wkhtmltopdf with patched Qt (prints headers and footers) goes before the system's.
+[ -x "$LOCAL/wkhtmltox/bin/wkhtmltopdf" ] && export PATH="$LOCAL/wkhtmltox/bin:$PATH"
 
 die() { echo "error: $*" >&2; exit 1; }
 info() { echo "==> $*" >&2; }
