@@ -4,6 +4,7 @@ from datetime import timedelta
 from markupsafe import Markup
 
 from odoo import api, fields, models
+from odoo.fields import Domain
 
 _logger = logging.getLogger(__name__)
 
@@ -100,19 +101,18 @@ class AccountMove(models.Model):
     ar_autopay_noticed = fields.Boolean(copy=False, readonly=True)
 
     def _ar_autopay_domain(self, day):
-        return [
-            ("move_type", "=", "out_invoice"),
-            ("state", "=", "posted"),
-            ("payment_state", "in", ("not_paid", "partial")),
-            ("commercial_partner_id.ar_autopay", "=", True),
-            ("ar_dunning_paused", "=", False),
-            # An approved payment plan's instalments are charged instead (ar.payment.plan.line).
-            ("ar_payment_plan_ids", "not any", [("state", "=", "approved")]),
-            ("invoice_date_due", "<=", day),
-            "|",
-            ("ar_autopay_next_try", "=", False),
-            ("ar_autopay_next_try", "<=", day),
-        ]
+        return self._ar_open_receivable_domain() & Domain(
+            [
+                ("commercial_partner_id.ar_autopay", "=", True),
+                ("ar_dunning_paused", "=", False),
+                # An approved payment plan's instalments are charged instead (ar.payment.plan.line).
+                ("ar_payment_plan_ids", "not any", [("state", "=", "approved")]),
+                ("invoice_date_due", "<=", day),
+                "|",
+                ("ar_autopay_next_try", "=", False),
+                ("ar_autopay_next_try", "<=", day),
+            ]
+        )
 
     @api.model
     def _cron_ar_autopay(self):
@@ -122,7 +122,7 @@ class AccountMove(models.Model):
         for company in self.env["res.company"].search([]):
             today = company._ar_today()
             self._ar_autopay_notices(company, today)
-            invoices = self.search([*self._ar_autopay_domain(today), ("company_id", "=", company.id)])
+            invoices = self.search(self._ar_autopay_domain(today) & Domain("company_id", "=", company.id))
             retries = company._ar_retry_days()
             for invoice in invoices:
                 if invoice.ar_autopay_attempts > len(retries):
@@ -167,39 +167,23 @@ class AccountMove(models.Model):
         """One charge with the customer's token; a failure schedules the next try, the last failure hands
         the invoice back to the reminders."""
         self.ensure_one()
-        token = self.commercial_partner_id.ar_autopay_token_id
-        tx = (
-            self.env["payment.transaction"]
-            .sudo()
-            .create(
-                {
-                    "provider_id": token.provider_id.id,
-                    "payment_method_id": token.payment_method_id.id,
-                    "token_id": token.id,
-                    "amount": self.amount_residual,
-                    "currency_id": self.currency_id.id,
-                    "partner_id": self.commercial_partner_id.id,
-                    "operation": "offline",
-                    "invoice_ids": [(6, 0, self.ids)],
-                    "reference": self.env["payment.transaction"]._compute_reference(
-                        token.provider_id.code, prefix=f"{self.name}-AUTOPAY"
-                    ),
-                }
-            )
+        tx, charged = self.env["payment.transaction"]._ar_autopay_charge(
+            self.commercial_partner_id.ar_autopay_token_id,
+            self.commercial_partner_id,
+            self.amount_residual,
+            self.currency_id,
+            self,
+            self.name,
         )
-        tx._charge_with_token()
-        if tx.state == "done":
-            tx._post_process()
-        if tx.state in ("done", "authorized", "pending"):
+        if charged:
             self.write({"ar_autopay_next_try": False})
             return tx
         attempts = self.ar_autopay_attempts + 1
-        if attempts > len(retries):
-            self.write({"ar_autopay_attempts": attempts, "ar_autopay_next_try": False})
+        next_try = tx._ar_autopay_next_try(today, attempts, retries)
+        self.write({"ar_autopay_attempts": attempts, "ar_autopay_next_try": next_try})
+        if not next_try:
             note = self.env._("AutoPay failed %s times: the payment reminders take over.", attempts)
         else:
-            next_try = today + timedelta(days=retries[attempts - 1])
-            self.write({"ar_autopay_attempts": attempts, "ar_autopay_next_try": next_try})
             note = self.env._(
                 "AutoPay charge failed (%(reason)s); next try on %(date)s.",
                 reason=tx.state_message or tx.state,

@@ -1,7 +1,6 @@
 import logging
-from datetime import timedelta
 
-from odoo import Command, api, fields, models
+from odoo import api, fields, models
 from odoo.fields import Domain
 from odoo.tools.misc import format_amount
 
@@ -51,7 +50,7 @@ class ArPaymentPlanLine(models.Model):
         self.ensure_one()
         currency = self.currency_id
         allocation, left = {}, amount
-        invoices = self.plan_id.invoice_ids.filtered(lambda inv: inv.payment_state in ("not_paid", "partial"))
+        invoices = self.plan_id.invoice_ids._ar_open_receivables(move_types=None)
         for invoice in invoices.sorted(lambda inv: (inv.invoice_date_due, inv.id)):
             if currency.compare_amounts(left, 0) <= 0:
                 break
@@ -71,32 +70,17 @@ class ArPaymentPlanLine(models.Model):
             plan._update_progress()
             return None
         token = plan.partner_id.ar_autopay_token_id
-        invoices = self.env["account.move"].union(*allocation)
-        tx = (
-            self.env["payment.transaction"]
-            .sudo()
-            .create(
-                {
-                    "provider_id": token.provider_id.id,
-                    "payment_method_id": token.payment_method_id.id,
-                    "token_id": token.id,
-                    "amount": sum(allocation.values()),
-                    "currency_id": self.currency_id.id,
-                    "partner_id": plan.partner_id.id,
-                    "operation": "offline",
-                    "invoice_ids": [Command.set(invoices.ids)],
-                    "ar_allocation": {str(inv.id): share for inv, share in allocation.items()},
-                    "reference": self.env["payment.transaction"]._compute_reference(
-                        token.provider_id.code, prefix=f"{plan.name}-AUTOPAY"
-                    ),
-                }
-            )
+        tx, charged = self.env["payment.transaction"]._ar_autopay_charge(
+            token,
+            plan.partner_id,
+            sum(allocation.values()),
+            self.currency_id,
+            self.env["account.move"].union(*allocation),
+            plan.name,
+            allocation=allocation,
         )
         self.ar_autopay_transaction_id = tx
-        tx._charge_with_token()
-        if tx.state == "done":
-            tx._post_process()
-        if tx.state in ("done", "authorized", "pending"):
+        if charged:
             self.ar_autopay_next_try = False
             plan.message_post(
                 body=self.env._(
@@ -110,7 +94,7 @@ class ArPaymentPlanLine(models.Model):
             plan._update_progress()
             return tx
         attempts = self.ar_autopay_attempts + 1
-        next_try = today + timedelta(days=retries[attempts - 1]) if attempts <= len(retries) else False
+        next_try = tx._ar_autopay_next_try(today, attempts, retries)
         self.write({"ar_autopay_attempts": attempts, "ar_autopay_next_try": next_try})
         plan.message_post(
             body=self.env._(
