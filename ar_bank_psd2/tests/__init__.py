@@ -6,3 +6,5 @@ from . import test_bulk_lines
 from . import test_security_ar_bank_psd2
 from . import test_import_roundtrip
 from . import test_engines
+from . import test_bulk_lines_fence
+from . import test_reconcile_rule_defaults
