@@ -158,11 +158,7 @@ class _Builder:
         self.statement_line = 0
         self.details = []  # the :86: lines of the open transaction, read when it is complete
         self.line61 = ("", "")  # its :61: customer reference and supplementary details
-
-    def add(self, item: _Field):
-        if item.tag != "86":
-            self.read_details()
-        handler = {
+        self.handlers = {
             "": self.finish_statement,
             "20": self.tag_20,
             "25": self.tag_25,
@@ -179,7 +175,12 @@ class _Builder:
             "13": self.tag_13,
             "90D": self.tag_90,
             "90C": self.tag_90,
-        }.get(item.tag)
+        }
+
+    def add(self, item: _Field):
+        if item.tag != "86":
+            self.read_details()
+        handler = self.handlers.get(item.tag)
         if handler == self.finish_statement:
             handler()
         elif handler:
