@@ -1,7 +1,7 @@
 {
     "name": "AR Bank PSD2",
     "summary": "Bank transactions from PSD2 open banking and statement files, matched to invoices",
-    "version": "19.0.1.0.0",
+    "version": "19.0.1.1.0",
     "category": "Accounting/Accounting",
     "author": "AR Automation for Odoo",
     "website": "https://github.com/ar-automation/ar-automation",
@@ -21,5 +21,6 @@
     "demo": [
         "demo/ar_bank_psd2_demo.xml",
     ],
+    "post_init_hook": "post_init_hook",
     "installable": True,
 }

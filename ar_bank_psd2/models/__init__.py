@@ -11,3 +11,4 @@ from . import ar_bank_connection_sync
 from . import ar_kpi
 from . import ar_demo_loader
 from . import ar_bank_pending_transaction
+from . import account_chart_template

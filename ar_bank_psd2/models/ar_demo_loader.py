@@ -2,6 +2,8 @@ from datetime import timedelta
 
 from odoo import api, models
 
+from .ar_reconcile_rule import FINANCIAL_INCOME_ACCOUNTS, FINANCIAL_INCOME_NAMES
+
 
 class ArDemoLoader(models.AbstractModel):
     _inherit = "ar.demo.loader"
@@ -19,28 +21,18 @@ class ArDemoLoader(models.AbstractModel):
         ):
             return True
         self = self.with_company(company)
-        Account = self.env["account.account"].with_company(company)
-        fees = Account.search([("account_type", "=", "expense"), ("company_ids", "in", company.id)], limit=1)
-        income = Account.search(
-            [("account_type", "=", "income_other"), ("company_ids", "in", company.id)], limit=1
-        ) or Account.search([("account_type", "=", "income"), ("company_ids", "in", company.id)], limit=1)
-        default_rule = self.env.ref("ar_bank_psd2.ar_reconcile_rule_customer_payments")
-        default_rule.write(
-            {
-                "writeoff_account_id": fees.id,
-                "writeoff_label": "Opłata bankowa / bank fee",
-                "writeoff_tolerance": 5.0,
-                "writeoff_tolerance_percent": 1.0,
-            }
-        )
-        self.env["ar.reconcile.rule"].create(
+        rules = self.env["ar.reconcile.rule"]
+        rules._ar_set_company_defaults(company)
+        rules.create(
             {
                 "name": "Bank interest",
                 "sequence": 5,
                 "company_id": company.id,
-                "text_pattern": "KAPITALIZACJA|ODSETKI|INTEREST",
+                "text_pattern": "KAPITALIZACJA|ODSETKI BANKOWE|INTEREST",
                 "action": "writeoff",
-                "writeoff_account_id": income.id,
+                "writeoff_account_id": rules._ar_chart_account(
+                    company, FINANCIAL_INCOME_ACCOUNTS, FINANCIAL_INCOME_NAMES
+                ).id,
                 "writeoff_label": "Odsetki bankowe / bank interest",
             }
         )

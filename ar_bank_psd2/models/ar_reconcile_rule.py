@@ -4,6 +4,13 @@ from decimal import Decimal
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+# Accounts of the charts of accounts (xml id suffixes of their templates) for what the default rules book:
+# bank fees deducted from customers' payments, interest the bank pays.
+BANK_FEE_ACCOUNTS = {"pl": "chart40030500", "generic_coa": "expense_finance"}
+BANK_FEE_NAMES = ("Opłaty i prowizje bankowe", "Bank Fees", "Bank Charges")
+FINANCIAL_INCOME_ACCOUNTS = {"pl": "chart75000900"}
+FINANCIAL_INCOME_NAMES = ("Pozostałe przychody finansowe", "Other financial income", "Interest Income")
+
 
 class ArReconcileRule(models.Model):
     """How incoming bank lines are applied: the first active rule (by sequence) whose conditions a line
@@ -28,7 +35,10 @@ class ArReconcileRule(models.Model):
     amount_min = fields.Monetary(string="Amount From", currency_field="currency_id")
     amount_max = fields.Monetary(string="Amount To", currency_field="currency_id", help="0: no upper limit.")
     currency_id = fields.Many2one(
-        "res.currency", default=lambda self: self.env.company.currency_id, required=True
+        "res.currency",
+        compute="_compute_currency_id",
+        help="The currency of the rule's amounts: its company's, or for a rule of every company, the "
+        "currency of the company the line belongs to.",
     )
     direction = fields.Selection(
         [("in", "Money received"), ("out", "Money paid out"), ("both", "Both")], default="in", required=True
@@ -65,6 +75,7 @@ class ArReconcileRule(models.Model):
         "account.account",
         string="Write-off Account",
         check_company=True,
+        company_dependent=True,  # a rule of every company books to each company's own account
         help="Small differences (bank fees) or, for 'Book to an account', the whole line.",
     )
     writeoff_tax_id = fields.Many2one("account.tax", string="Write-off Tax", check_company=True)
@@ -120,6 +131,12 @@ class ArReconcileRule(models.Model):
                     self.env._("Rule %s: the amount range ends before it starts.", rule.name)
                 )
 
+    @api.depends("company_id")
+    @api.depends_context("company")
+    def _compute_currency_id(self):
+        for rule in self:
+            rule.currency_id = rule.company_id.currency_id or self.env.company.currency_id
+
     def _compute_line_count(self):
         counts = dict(
             self.env["account.bank.statement.line"]._read_group(
@@ -169,3 +186,35 @@ class ArReconcileRule(models.Model):
             else Decimal(0),
             writeoff_tolerance_percent=Decimal(str(self.writeoff_tolerance_percent or 0)),
         )
+
+    # ------------------------------------------------------------------
+    # Defaults of a company
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _ar_chart_account(self, company, xmlids_by_chart, names):
+        """The account of ``company``'s chart for a purpose: the chart's own account when we know it, else
+        one named so; never just any account of the type."""
+        suffix = xmlids_by_chart.get(company.chart_template)
+        account = suffix and self.env.ref(f"account.{company.id}_{suffix}", raise_if_not_found=False)
+        if account:
+            return account
+        Account = self.env["account.account"].with_company(company)
+        for name in names:
+            account = Account.search([("company_ids", "in", company.id), ("name", "=ilike", name)], limit=1)
+            if account:
+                return account
+        return Account
+
+    @api.model
+    def _ar_set_company_defaults(self, company):
+        """Once ``company``'s chart of accounts is installed, the rule for customer payments of every company
+        writes bank fees deducted from payments (up to its tolerance) off to that chart's bank fees account,
+        when the chart has one and nobody chose another."""
+        rule = self.env.ref("ar_bank_psd2.ar_reconcile_rule_customer_payments", raise_if_not_found=False)
+        rule = rule and rule.sudo().with_company(company)
+        if not rule or rule.writeoff_account_id:
+            return
+        fees = self._ar_chart_account(company, BANK_FEE_ACCOUNTS, BANK_FEE_NAMES)
+        if fees:
+            rule.writeoff_account_id = fees

@@ -1,0 +1,45 @@
+from odoo.tests import tagged
+
+from odoo.addons.ar_automation.tests.common import ArTestCommon
+
+from ..models.ar_reconcile_rule import BANK_FEE_ACCOUNTS
+
+
+@tagged("post_install", "-at_install")
+class TestReconcileRuleDefaults(ArTestCommon):
+    """What a company gets out of the box: bank fees deducted from customers' payments written off to its
+    chart's bank fees account, amounts in its own currency."""
+
+    def test_a_fresh_company_writes_bank_fees_off_to_its_charts_bank_fees_account(self):
+        rule = self.env.ref("ar_bank_psd2.ar_reconcile_rule_customer_payments").with_company(self.company)
+        self.assertEqual(self.company.chart_template, "generic_coa")
+        expected = self.env.ref(f"account.{self.company.id}_{BANK_FEE_ACCOUNTS['generic_coa']}")
+        self.assertEqual(rule.writeoff_account_id, expected, "the chart's Bank Fees, not any expense account")
+        self.assertEqual((rule.writeoff_tolerance, rule.writeoff_tolerance_percent), (15, 2))
+
+        invoice = self._posted_invoice(1200, "2026-11-02", self.partner_a)
+        line = self.env["account.bank.statement.line"].create(
+            {
+                "journal_id": self.company_data["default_journal_bank"].id,
+                "date": "2026-11-20",
+                "amount": 1191.50,
+                "payment_ref": f"Zaplata {invoice.name}",
+                "partner_name": self.partner_a.name,
+            }
+        )
+        self.assertEqual(line.ar_auto_reconcile()["reconciled"], 1, line.ar_match_explanation)
+        self.assertEqual(invoice.payment_state, "paid")
+        fee = line.move_id.line_ids.filtered(lambda ml: ml.account_id == expected)
+        self.assertEqual(fee.debit, 8.5)
+
+    def test_each_company_has_its_own_bank_fees_account_and_currency_on_the_shared_rule(self):
+        other = self.setup_other_company(name="Other Co")["company"]
+        rule = self.env.ref("ar_bank_psd2.ar_reconcile_rule_customer_payments")
+        own = rule.with_company(self.company).writeoff_account_id
+        theirs = rule.with_company(other).writeoff_account_id
+        self.assertTrue(own and theirs)
+        self.assertNotEqual(own, theirs)
+        self.assertEqual(theirs.company_ids, other)
+        other.currency_id = self.setup_other_currency("EUR")
+        self.assertEqual(rule.with_company(other).currency_id.name, "EUR")
+        self.assertEqual(rule.with_company(self.company).currency_id, self.company.currency_id)
