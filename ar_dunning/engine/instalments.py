@@ -8,7 +8,7 @@ reaches the sum of the instalments up to and including it.
 
 import calendar
 from datetime import date
-from decimal import ROUND_DOWN, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 MAX_INSTALMENTS = 24
 
@@ -46,3 +46,37 @@ def instalment_states(instalments, paid, today, grace_days):
         else:
             states.append("pending")
     return states
+
+
+def plan_problems(instalments, balance, currencies=1, today=None, horizon=None, step=Decimal("0.01")):
+    """Why a payment plan cannot be accepted, as reason codes (empty: it can), the same rules for the
+    customer's proposal on the portal and for the plan the back office approves:
+
+    ``plan_one_currency`` (its invoices are in ``currencies`` currencies), ``plan_incomplete`` (no
+    instalment), ``plan_too_many`` (more than ``MAX_INSTALMENTS``), ``plan_amount_invalid`` (an amount not
+    above zero), ``plan_date_past`` (an instalment not after ``today``), ``plan_date_horizon`` (one after
+    ``horizon``), ``plan_total`` (the amounts, in the currency's ``step``, do not add up to ``balance``).
+
+    ``instalments``: ``[(date, Decimal amount), ...]``; ``today`` and ``horizon`` ``None``: not checked."""
+    problems = []
+    if currencies > 1:
+        problems.append("plan_one_currency")
+    if not instalments:
+        problems.append("plan_incomplete")
+    if len(instalments) > MAX_INSTALMENTS:
+        problems.append("plan_too_many")
+    if any(amount <= 0 for _day, amount in instalments):
+        problems.append("plan_amount_invalid")
+    if today is not None and any(day <= today for day, _amount in instalments):
+        problems.append("plan_date_past")
+    if horizon is not None and any(day > horizon for day, _amount in instalments):
+        problems.append("plan_date_horizon")
+    total = sum((Decimal(amount) for _day, amount in instalments), Decimal(0))
+    if instalments and _rounded(total, step) != _rounded(Decimal(balance), step):
+        problems.append("plan_total")
+    return problems
+
+
+def _rounded(amount, step):
+    """``amount`` rounded half-up to a multiple of ``step`` (as Odoo rounds in a currency)."""
+    return (amount / step).quantize(Decimal(1), rounding=ROUND_HALF_UP) * step

@@ -7,7 +7,9 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Domain
 from odoo.tools.misc import format_amount
 
-from ..engine.instalments import MAX_INSTALMENTS, instalment_states
+from odoo.addons.ar_automation.models.account_move import AR_OPEN_PAYMENT_STATES
+
+from ..engine.instalments import MAX_INSTALMENTS, instalment_states, plan_problems
 
 ACTIVE_STATES = ("proposed", "countered", "approved")
 
@@ -51,8 +53,9 @@ class ArPaymentPlan(models.Model):
         string="Invoices",
         required=True,
         check_company=True,
+        # The open-receivable rule (account.move._ar_open_receivable_domain), as the web client reads it.
         domain="[('move_type', '=', 'out_invoice'), ('state', '=', 'posted'),"
-        " ('payment_state', 'in', ('not_paid', 'partial')), ('commercial_partner_id', '=', partner_id)]",
+        f" ('payment_state', 'in', {AR_OPEN_PAYMENT_STATES!r}), ('commercial_partner_id', '=', partner_id)]",
     )
     state = fields.Selection(
         selection=[
@@ -148,7 +151,7 @@ class ArPaymentPlan(models.Model):
                     )
                 )
             if len(plan.invoice_ids.currency_id) > 1:
-                raise ValidationError(self.env._("A payment plan covers invoices of one currency."))
+                raise ValidationError(plan._plan_problem_message("plan_one_currency"))
             if plan.state not in ACTIVE_STATES:
                 continue
             others = self.search(
@@ -172,27 +175,40 @@ class ArPaymentPlan(models.Model):
     def _check_line_count(self):
         for plan in self:
             if len(plan.line_ids) > MAX_INSTALMENTS:
-                raise ValidationError(
-                    self.env._("A payment plan has at most %s instalments.", MAX_INSTALMENTS)
-                )
+                raise ValidationError(plan._plan_problem_message("plan_too_many"))
 
     def _check_totals(self):
-        """The instalments must add up to the covered invoices' open balance (in the currency's rounding)."""
+        """The plan's rules (``engine.instalments.plan_problems``, as the portal checks a proposal): at least
+        one invoice and one instalment, the instalments adding up to the covered invoices' open balance
+        (in the currency's rounding)."""
         for plan in self:
-            if not plan.invoice_ids or not plan.line_ids:
-                raise ValidationError(
-                    self.env._("Payment plan %s needs at least one invoice and one instalment.", plan.name)
-                )
-            if plan.currency_id.compare_amounts(plan.amount_total, plan.amount_balance):
-                raise ValidationError(
-                    self.env._(
-                        "The instalments of payment plan %(plan)s add up to %(total)s, but the covered "
-                        "invoices' open balance is %(balance)s: they must be equal.",
-                        plan=plan.name,
-                        total=format_amount(self.env, plan.amount_total, plan.currency_id),
-                        balance=format_amount(self.env, plan.amount_balance, plan.currency_id),
-                    )
-                )
+            problems = plan_problems(
+                [(line.date, Decimal(str(line.amount))) for line in plan.line_ids],
+                Decimal(str(plan.amount_balance)),
+                currencies=len(plan.invoice_ids.currency_id),
+                step=Decimal(str(plan.currency_id.rounding)),
+            )
+            if not plan.invoice_ids:
+                problems.insert(0, "plan_incomplete")
+            if problems:
+                raise ValidationError(plan._plan_problem_message(problems[0]))
+
+    def _plan_problem_message(self, code):
+        """What a reason code of ``plan_problems`` means for this plan, for the back office."""
+        self.ensure_one()
+        if code == "plan_total":
+            return self.env._(
+                "The instalments of payment plan %(plan)s add up to %(total)s, but the covered "
+                "invoices' open balance is %(balance)s: they must be equal.",
+                plan=self.name,
+                total=format_amount(self.env, self.amount_total, self.currency_id),
+                balance=format_amount(self.env, self.amount_balance, self.currency_id),
+            )
+        if code == "plan_one_currency":
+            return self.env._("A payment plan covers invoices of one currency.")
+        if code == "plan_too_many":
+            return self.env._("A payment plan has at most %s instalments.", MAX_INSTALMENTS)
+        return self.env._("Payment plan %s needs at least one invoice and one instalment.", self.name)
 
     # ------------------------------------------------------------------
     # CRUD

@@ -1,11 +1,12 @@
 """Payment plan instalments, without a database."""
 
 from datetime import date
+from decimal import Decimal
 from decimal import Decimal as D
 
 import pytest
 
-from ..engine.instalments import add_months, instalment_states, split_evenly
+from ..engine.instalments import add_months, instalment_states, plan_problems, split_evenly
 
 
 def test_split_evenly_monthly_the_last_takes_the_remainder():
@@ -36,3 +37,22 @@ def test_instalments_are_paid_in_date_order_and_missed_after_the_grace_days():
     assert instalment_states(plan, D(150), date(2026, 2, 14), 3) == ["paid", "missed", "pending"]
     assert instalment_states(plan, D(200), date(2026, 2, 14), 3) == ["paid", "paid", "pending"]
     assert instalment_states(plan, D(300), date(2027, 1, 1), 3) == ["paid"] * 3
+
+
+def test_plan_problems_name_every_rule_a_plan_breaks():
+    today, horizon = date(2026, 3, 31), date(2026, 9, 30)
+    good = [(date(2026, 4, 15), Decimal("50.00")), (date(2026, 5, 15), Decimal("50.00"))]
+    assert plan_problems(good, Decimal("100"), today=today, horizon=horizon) == []
+    assert plan_problems(good, Decimal("100.004")) == [], "equal in the currency's rounding"
+    assert plan_problems(good, Decimal("100.01")) == ["plan_total"]
+    assert plan_problems([], Decimal("100")) == ["plan_incomplete"]
+    assert plan_problems(good, Decimal("100"), currencies=2) == ["plan_one_currency"]
+    many = [(date(2026, 4, 1), Decimal("1"))] * 25
+    assert plan_problems(many, Decimal("25")) == ["plan_too_many"]
+    wrong = [(today, Decimal("0")), (date(2026, 10, 1), Decimal("100"))]
+    assert plan_problems(wrong, Decimal("100"), today=today, horizon=horizon) == [
+        "plan_amount_invalid",
+        "plan_date_past",
+        "plan_date_horizon",
+    ]
+    assert plan_problems(good, Decimal("100"), step=Decimal("1")) == []

@@ -6,7 +6,7 @@ from odoo import Command, http
 from odoo.fields import Domain
 from odoo.http import request
 
-from odoo.addons.ar_dunning.engine.instalments import MAX_INSTALMENTS, add_months, split_evenly
+from odoo.addons.ar_dunning.engine.instalments import MAX_INSTALMENTS, add_months, plan_problems, split_evenly
 from odoo.addons.portal.controllers.portal import CustomerPortal
 
 from ..engine.inputs import MAX_ID, InputError, clean_text, parse_amount, parse_count, parse_date, parse_ids
@@ -80,16 +80,16 @@ class ArPaymentPlanPortal(CustomerPortal):
                 amount = parse_amount(text or "", request.env.lang or "en_US", currency.decimal_places)
             except InputError:
                 raise PlanError("plan_amount_invalid") from None
-            if day <= today:
-                raise PlanError("plan_date_past")
-            if day > horizon:
-                raise PlanError("plan_date_horizon")
             schedule.append((day, amount))
-        if not schedule:
-            raise PlanError("plan_incomplete")
-        total = sum(amount for _day, amount in schedule)
-        if currency.compare_amounts(float(total), sum(invoices.mapped("amount_residual"))):
-            raise PlanError("plan_total")
+        problems = plan_problems(
+            schedule,
+            Decimal(str(sum(invoices.mapped("amount_residual")))),
+            today=today,
+            horizon=horizon,
+            step=Decimal(str(currency.rounding)),
+        )
+        if problems:
+            raise PlanError(problems[0])
         return sorted(schedule)
 
     def _ar_plan_redirect(self, **params):
