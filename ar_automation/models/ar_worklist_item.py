@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from odoo import api, fields, models
+from odoo.fields import Domain
 from odoo.tools import SQL, format_amount, format_date
 
 from .ar_kpi import to_decimal
@@ -82,7 +83,7 @@ class ArWorklistItem(models.Model):
                 ("company_id", "=", company.id),
                 ("state", "=", "broken"),
                 ("date_promised", ">=", today - timedelta(days=30)),
-                ("invoice_id.payment_state", "in", ("not_paid", "partial")),
+                ("invoice_id", "any", self.env["account.move"]._ar_open_receivable_domain()),
             ]
         )
         return [
@@ -138,15 +139,15 @@ class ArWorklistItem(models.Model):
         return (
             self.env["account.move"]
             .search(
-                [
-                    ("company_id", "=", company.id),
-                    ("move_type", "=", "out_invoice"),
-                    ("state", "=", "posted"),
-                    ("payment_state", "in", ("not_paid", "partial")),
-                    "|",
-                    ("ar_dunning_paused", "=", True),
-                    ("ar_promise_date", ">=", today - grace),
-                ]
+                self.env["account.move"]._ar_open_receivable_domain()
+                & Domain(
+                    [
+                        ("company_id", "=", company.id),
+                        "|",
+                        ("ar_dunning_paused", "=", True),
+                        ("ar_promise_date", ">=", today - grace),
+                    ]
+                )
             )
             .ids
         )

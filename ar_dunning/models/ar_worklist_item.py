@@ -17,14 +17,14 @@ class ArWorklistItem(models.Model):
             SELECT move.id
               FROM account_move move
               JOIN res_partner customer ON customer.id = move.commercial_partner_id
-             WHERE move.company_id = %(company)s AND move.move_type = 'out_invoice' AND move.state = 'posted'
-               AND move.payment_state IN ('not_paid', 'partial')
+             WHERE move.company_id = %(company)s AND %(open)s
                AND (customer.ar_escalated_date IS NOT NULL
                     OR EXISTS (SELECT 1 FROM ar_payment_plan_invoice_rel rel
                                  JOIN ar_payment_plan plan ON plan.id = rel.plan_id
                                 WHERE rel.move_id = move.id AND plan.state = 'approved'))
             """,
                 company=company.id,
+                open=self.env["account.move"]._ar_open_receivable_sql("move"),
             )
         )
         return move_ids + [row[0] for row in rows]
