@@ -11,8 +11,10 @@ What the engine tests use of pytest is supported: ``@pytest.mark.parametrize`` (
 ``tmp_path``. Anything else raises at import, so that a new pytest feature is not silently skipped under Odoo.
 """
 
+import importlib
 import inspect
 import itertools
+import pkgutil
 import tempfile
 from contextlib import ExitStack
 from pathlib import Path
@@ -120,13 +122,18 @@ def _class_name(module):
     return "".join(part.capitalize() for part in module.__name__.rsplit(".", 1)[-1].split("_"))
 
 
-def engine_cases(module_name, *modules):
-    """``{class name: BaseCase class}`` for the given pytest modules, as classes of module ``module_name``.
+def engine_cases(module_name):
+    """``{class name: BaseCase class}`` for the ``test_engine_*.py`` modules next to module ``module_name``,
+    as classes of that module. Use it in a ``tests/test_engines.py`` imported from ``tests/__init__.py``::
 
-    Use it in a ``tests/test_engines.py`` imported from ``tests/__init__.py``::
-
-        globals().update(engine_cases(__name__, test_engine_aging, test_engine_checks))
+        globals().update(engine_cases(__name__))
     """
+    package = importlib.import_module(module_name.rpartition(".")[0])
+    modules = [
+        importlib.import_module(f"{package.__name__}.{info.name}")
+        for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda info: info.name)
+        if info.name.startswith("test_engine_")
+    ]
     classes = {}
     for module in modules:
         methods = {
