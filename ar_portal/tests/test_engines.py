@@ -1,18 +1,5 @@
-"""The engine tests (plain pytest functions) for Odoo's runner too: a BaseCase class per test_engine_*.py."""
+"""The engine tests (the pytest functions of test_engine_*.py) for Odoo's runner too, a BaseCase each."""
 
 from odoo.addons.ar_automation.tests.engine_cases import engine_cases
 
-from . import (
-    test_engine_allocation,
-    test_engine_inputs,
-    test_engine_pay_token,
-)
-
-globals().update(
-    engine_cases(
-        __name__,
-        test_engine_allocation,
-        test_engine_inputs,
-        test_engine_pay_token,
-    )
-)
+globals().update(engine_cases(__name__))
