@@ -37,6 +37,8 @@ class ArForecastLine(models.Model):
             ("dispute", "Open dispute"),
             ("history", "Customer's payment history"),
             ("fallback", "Company average (little history)"),
+            ("late", "Late: as invoices once as late were paid"),
+            ("doubtful", "Doubtful: later than any invoice ever paid"),
         ],
         readonly=True,
     )
@@ -127,6 +129,9 @@ class ArForecastLine(models.Model):
         paid_rows = self._delays(company, today)
         recent = [r for r in paid_rows if r[2] >= today - timedelta(days=HISTORY_DAYS)]
         delays, fallback = self._weighted_delays(recent)
+        paid_lateness = [
+            (max((paid - due).days, 0), to_decimal(amount)) for _partner, due, paid, amount, _day in recent
+        ]
         dispute_days = self._dispute_days(company)
         open_rows = self.env.execute_query(
             SQL(
@@ -154,6 +159,7 @@ class ArForecastLine(models.Model):
                 autopay=move_id in autopay,
                 disputed=disputed,
                 dispute_days=dispute_days,
+                paid_lateness=paid_lateness,
             )
             values.append(
                 {

@@ -3,7 +3,7 @@
 from datetime import date
 from decimal import Decimal as D
 
-from ..engine.forecast import customer_delay, expect, mean_absolute_error, weekly
+from ..engine.forecast import customer_delay, expect, mean_absolute_error, remaining_delay, weekly
 
 TODAY = date(2026, 11, 23)  # a Monday
 
@@ -42,3 +42,16 @@ def test_mean_absolute_error():
         == 3
     )
     assert mean_absolute_error([]) is None
+
+
+def test_a_late_invoice_is_expected_as_late_as_invoices_once_as_late_were_paid():
+    history = [(5, D(100)), (30, D(100)), (60, D(300))]
+    assert remaining_delay(20, history) == (10 * 100 + 40 * 300) / 400
+    assert remaining_delay(60, history) is None, "no paid invoice was ever later"
+    late = expect(date(2026, 11, 3), TODAY, 5.0, "history", paid_lateness=history)  # 20 days late
+    assert (late.expected, late.basis) == (date(2026, 12, 25), "late")  # 32.5 more days, rounded to even
+    assert late.delay == (late.expected - date(2026, 11, 3)).days, "days after due match the expected date"
+    doubtful = expect(date(2026, 8, 15), TODAY, 5.0, "history", paid_lateness=history)  # 100 days late
+    assert doubtful.basis == "doubtful"
+    assert doubtful.expected > date(2027, 2, 15), "after the forecast's 13 weeks, not today"
+    assert weekly([(doubtful.expected, D(1))], TODAY)[-1] == (None, D(1))

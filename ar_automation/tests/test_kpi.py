@@ -249,6 +249,23 @@ class TestKpi(ArTestCommon):
         self.assertNotIn(self.zero, by_move)
         self.assertIn("accuracy", action["display_name"])
 
+    def test_long_overdue_debt_is_not_expected_today(self):
+        for day in (1, 8, 15):  # the company's customers pay 10 or 60 days late
+            invoice = self._posted_invoice(100, f"2026-06-{day:02d}", invoice_date_due=date(2026, 7, day))
+            self._register_payment(invoice, payment_date=date(2026, 7, day + 10))
+        invoice = self._posted_invoice(100, "2026-05-01", invoice_date_due=date(2026, 6, 1))
+        self._register_payment(invoice, payment_date=date(2026, 7, 31))
+        with freeze_time("2026-11-23"):
+            action = self.env["ar.forecast.line"].action_open()
+        by_move = {line.move_id: line for line in self.env["ar.forecast.line"].search(action["domain"])}
+        # 45 days late: a quarter of the paid amount was paid later (60 days): 15 more days
+        self.assertRecordValues(
+            by_move[self.late_45], [{"basis": "late", "expected_date": date(2026, 12, 8), "delay": 60}]
+        )
+        # 100 days late: later than any invoice ever paid, not in this week's cash
+        self.assertEqual(by_move[self.late_100].basis, "doubtful")
+        self.assertGreater(by_move[self.late_100].expected_date, date(2027, 2, 15))
+
     def test_worklist_ranks_what_needs_a_person_today(self):
         for day in (1, 8, 15):  # partner_b used to pay on time, now pays 30 days late
             invoice = self._posted_invoice(
