@@ -28,6 +28,7 @@
         "views/res_partner_views.xml",
         "views/sale_order_views.xml",
         "views/ar_automation_menus.xml",
+        "report/ar_seller_identity_templates.xml",
     ],
     "demo": [
         "demo/ar_demo.xml",

@@ -135,9 +135,12 @@ class AccountMove(models.Model):
         enabled = self.env["ar.invoice.check"]._enabled()
         results = {}
         bank_accounts = self._ar_company_bank_accounts()
+        pdf_problems = {company: company._ar_pdf_problem() for company in self.company_id}
         for move in self.filtered(lambda m: m.move_type in ("out_invoice", "out_refund")):
             problems = run_checks(move._ar_check_facts(bank_accounts), enabled)
             results[move] = [(enabled[p.code], self._ar_problem_message(p)) for p in problems]
+            if pdf_problems[move.company_id]:
+                results[move].append((True, pdf_problems[move.company_id]))
         return results
 
     def _ar_company_bank_accounts(self):

@@ -1,0 +1,53 @@
+from odoo import api, models
+
+from odoo.addons.base.models.ir_actions_report import _wkhtml
+
+# States of Odoo's wkhtmltopdf check in which it renders PDFs ('workers': it does, with one worker).
+PDF_ENGINE_WORKS = ("ok", "workers")
+
+
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    @api.model
+    def _ar_pdf_engine(self):
+        """The PDF engine Odoo found: ``{'state', 'version', 'bin', 'prints_headers'}``.
+
+        ``prints_headers`` is False for a wkhtmltopdf built without wkhtmltopdf's patched Qt (Debian's),
+        which drops Odoo's header and footer: our layouts then print the seller's identity in the body.
+        """
+        engine = _wkhtml()
+        return {
+            "state": engine.state,
+            "version": engine.version,
+            "bin": engine.bin,
+            "prints_headers": engine.state in PDF_ENGINE_WORKS and engine.is_patched_qt,
+        }
+
+    def _ar_pdf_problem(self):
+        """Why this company's invoices and statements cannot be sent as PDFs that show the seller's name,
+        address and NIP, as a message; empty when they can (also with an engine that drops headers and
+        footers: our layouts then print the seller's identity in the body)."""
+        self.ensure_one()
+        engine = self._ar_pdf_engine()
+        if engine["state"] not in PDF_ENGINE_WORKS:
+            return self.env._(
+                "No working PDF engine (wkhtmltopdf: %(state)s): invoices and statements would go out "
+                "without the seller's name, address and NIP. Install wkhtmltopdf (bin/setup does it).",
+                state=engine["state"],
+            )
+        return ""
+
+    def _ar_bank_account(self):
+        """The bank account customers pay this company to: its first bank journal's account."""
+        self.ensure_one()
+        journal = (
+            self.env["account.journal"]
+            .sudo()
+            .search(
+                [("type", "=", "bank"), ("company_id", "=", self.id), ("bank_account_id", "!=", False)],
+                order="sequence, id",
+                limit=1,
+            )
+        )
+        return journal.bank_account_id
