@@ -15,13 +15,21 @@ class ArStatementLink(http.Controller):
         website=True,
         sitemap=False,
     )
-    def ar_statement_link(self, partner_id, expires, token, **kw):
+    def ar_statement_link(self, partner_id, expires, token, company="", **kw):
         partner = request.env["res.partner"].sudo().browse(partner_id if 0 < partner_id <= MAX_ID else ())
-        if not partner or not partner._ar_check_statement_token(expires, token):
+        company_id = int(company) if company.isdecimal() and 0 < int(company) <= MAX_ID else 0
+        company_sudo = request.env["res.company"].sudo().browse(company_id).exists()
+        if (
+            not partner
+            or not company_sudo
+            or not partner._ar_check_statement_token(expires, token, company_sudo)
+        ):
             return request.render("ar_portal.portal_ar_statement_link_invalid", status=403)
         if not request.env.user._is_public() and request.env.user.partner_id.commercial_partner_id == partner:
             return request.redirect("/my/statement")
-        moves_sudo = partner._ar_statement_lines()
+        # The statement of the company that sent the link, in its name (its bank account, its layout).
+        partner = partner.with_company(company_sudo)
+        moves_sudo = partner._ar_statement_lines(company_sudo)
         values = {
             "partner": partner,
             "moves": moves_sudo,

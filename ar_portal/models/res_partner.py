@@ -16,22 +16,27 @@ STATEMENT_LINK_DAYS = 30
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
-    def _ar_statement_domain(self):
-        """Open posted receivable documents (invoices and credit notes) of this commercial partner."""
+    def _ar_statement_domain(self, company=None):
+        """Open posted receivable documents (invoices and credit notes) of this commercial partner issued
+        by ``company`` (default: the environment's, which for a portal user is the user's company)."""
         self.ensure_one()
-        return Domain("partner_id", "child_of", self.commercial_partner_id.id) & self.env[
-            "account.move"
-        ]._ar_open_receivable_domain(move_types=("out_invoice", "out_refund"))
+        company = company or self.env.company
+        return (
+            Domain("partner_id", "child_of", self.commercial_partner_id.id)
+            & Domain("company_id", "=", company.id)
+            & self.env["account.move"]._ar_open_receivable_domain(move_types=("out_invoice", "out_refund"))
+        )
 
-    def _ar_statement_lines(self):
-        """The statement's documents, oldest due date first, read in one query (sudo: the
-        domain is bound to this partner, so portal users only ever see their own)."""
+    def _ar_statement_lines(self, company=None):
+        """The statement's documents of ``company`` (default: the environment's), oldest due date
+        first, read in one query (sudo: the domain is bound to this partner and company, so portal users
+        only ever see their own)."""
         self.ensure_one()
         moves_sudo = (
             self.env["account.move"]
             .sudo()
             .search_fetch(
-                self._ar_statement_domain(),
+                self._ar_statement_domain(company),
                 [
                     "name",
                     "move_type",
@@ -39,6 +44,8 @@ class ResPartner(models.Model):
                     "invoice_date_due",
                     "amount_total_signed",
                     "amount_residual_signed",
+                    "amount_total",
+                    "amount_residual",
                     "currency_id",
                     "company_id",
                     "payment_state",
@@ -70,36 +77,57 @@ class ResPartner(models.Model):
             )
         )
 
-    def _ar_statement_period(self, date_from, date_to):
-        """The account statement of this commercial partner for a period: opening balance, every
-        receivable movement (invoices, credit notes, payments) with the running balance, closing balance.
-        One aggregate and one search."""
+    def _ar_statement_period(self, date_from, date_to, company=None):
+        """The account statement of this commercial partner with ``company`` (default: the
+        environment's) for a period, one section per currency, each in its own currency: opening balance,
+        every receivable movement (invoices, credit notes, payments) with the running balance, closing
+        balance. One aggregate and one search.
+
+        Returns ``{'sections': [{'currency', 'opening', 'lines', 'closing'}, ...]}``, the company's
+        currency first.
+        """
         self.ensure_one()
         partner = self.commercial_partner_id
+        company = company or self.env.company
         domain = [
             ("partner_id", "=", partner.id),
+            ("company_id", "=", company.id),
             ("account_id.account_type", "=", "asset_receivable"),
             ("parent_state", "=", "posted"),
         ]
         Line = self.env["account.move.line"].sudo()
-        opening_rows = Line._read_group(domain + [("date", "<", date_from)], aggregates=["balance:sum"])
-        opening = opening_rows[0][0] or 0.0
-        lines = Line.search(domain + [("date", ">=", date_from), ("date", "<=", date_to)], order="date, id")
-        rows, balance = [], opening
-        for line in lines:
-            balance += line.balance
-            rows.append(
-                {
-                    "date": line.date,
-                    "document": line.move_id.name,
-                    "label": line.move_id.ref or line.name or "",
-                    "due": line.date_maturity,
-                    "debit": line.debit,
-                    "credit": line.credit,
-                    "balance": balance,
-                }
+        opening = dict(
+            Line._read_group(
+                domain + [("date", "<", date_from)],
+                groupby=["currency_id"],
+                aggregates=["amount_currency:sum"],
             )
-        return {"opening": opening, "lines": rows, "closing": balance}
+        )
+        lines = Line.search(domain + [("date", ">=", date_from), ("date", "<=", date_to)], order="date, id")
+        currencies = (lines.currency_id | self.env["res.currency"].concat(*opening)).sorted(
+            lambda c: (c != company.currency_id, c.name)
+        )
+        sections = []
+        for currency in currencies:
+            balance = opening.get(currency, 0.0)
+            section = {"currency": currency, "opening": balance, "lines": []}
+            for line in lines.filtered(lambda aml, c=currency: aml.currency_id == c):
+                amount = line.amount_currency
+                balance += amount
+                section["lines"].append(
+                    {
+                        "date": line.date,
+                        "document": line.move_id.name,
+                        "label": line.move_id.ref or line.name or "",
+                        "due": line.date_maturity,
+                        "debit": amount if amount > 0 else 0.0,
+                        "credit": -amount if amount < 0 else 0.0,
+                        "balance": currency.round(balance),
+                    }
+                )
+            section["closing"] = currency.round(balance)
+            sections.append(section)
+        return {"sections": sections}
 
     def _ar_update_account_details(self, values, user):
         """Write the account details a customer changed on the portal (``values``: a subset of
@@ -135,29 +163,38 @@ class ResPartner(models.Model):
 class ResPartnerStatementLink(models.Model):
     _inherit = "res.partner"
 
-    def _ar_statement_token(self, expires):
-        """The signature of this customer's statement link valid until ``expires`` (a POSIX time)."""
+    def _ar_statement_token(self, expires, company=None):
+        """The signature of this customer's link to its statement with ``company`` (default: the
+        environment's) valid until ``expires`` (a POSIX time)."""
         self.ensure_one()
+        company = company or self.env.company
         return hmac(
-            self.env(su=True), "ar_portal-statement-link", (self.commercial_partner_id.id, int(expires))
+            self.env(su=True),
+            "ar_portal-statement-link",
+            (self.commercial_partner_id.id, int(expires), company.id),
         )
 
-    def _ar_statement_link(self, days=STATEMENT_LINK_DAYS):
-        """A link to this customer's statement that opens without a password for ``days`` days."""
+    def _ar_statement_link(self, days=STATEMENT_LINK_DAYS, company=None):
+        """A link to this customer's statement with ``company`` (default: the environment's) that opens
+        without a password for ``days`` days."""
         self.ensure_one()
         partner = self.commercial_partner_id
+        company = company or self.env.company
         expires = int(time.time()) + days * 86400
-        token = partner._ar_statement_token(expires)
-        return f"{partner.get_base_url()}/my/statement/link/{partner.id}/{expires}/{token}"
+        token = partner._ar_statement_token(expires, company)
+        return (
+            f"{partner.get_base_url()}/my/statement/link/{partner.id}/{expires}/{token}?company={company.id}"
+        )
 
-    def _ar_check_statement_token(self, expires, token):
-        """Whether ``token`` signs this customer's statement link and has not expired."""
+    def _ar_check_statement_token(self, expires, token, company=None):
+        """Whether ``token`` signs this customer's statement link with ``company`` (default: the
+        environment's) and has not expired."""
         self.ensure_one()
         return (
             self.exists()
             and self == self.commercial_partner_id
             and int(expires) >= time.time()
-            and consteq(self._ar_statement_token(expires), token or "")
+            and consteq(self._ar_statement_token(expires, company), token or "")
         )
 
 
@@ -165,4 +202,4 @@ class ArDunningLine(models.Model):
     _inherit = "ar.dunning.line"
 
     def _ar_statement_url(self):
-        return self.partner_id._ar_statement_link()
+        return self.partner_id._ar_statement_link(company=self.company_id)

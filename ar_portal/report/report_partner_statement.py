@@ -4,10 +4,10 @@ from odoo import api, models
 class ReportPartnerStatement(models.AbstractModel):
     """The account statement printed from the back office or opened by URL
     (``/report/html|pdf/ar_portal.report_partner_statement/<partner ids>``): it shows every posted invoice
-    and credit note of the customer, so it is refused (``AccessError``, an HTTP 403) to whoever may not read
-    them all, as Odoo's invoice rules decide (a salesperson with own documents only: their invoices or
-    unassigned ones; the portal: the customer's own). The portal renders it with ``sudo()`` after its own
-    checks."""
+    and credit note of the customer issued by the current company (one statement per company), so it is
+    refused (``AccessError``, an HTTP 403) to whoever may not read them all, as Odoo's invoice rules decide
+    (a salesperson with own documents only: their invoices or unassigned ones; the portal: the customer's
+    own). The portal renders it with ``sudo()`` after its own checks."""
 
     _name = "report.ar_portal.report_partner_statement"
     _description = "Account Statement Report"
@@ -25,6 +25,7 @@ class ReportPartnerStatement(models.AbstractModel):
                         ("commercial_partner_id", "in", partners.commercial_partner_id.ids),
                         ("move_type", "in", ("out_invoice", "out_refund")),
                         ("state", "=", "posted"),
+                        ("company_id", "=", self.env.company.id),
                     ]
                 )
             )

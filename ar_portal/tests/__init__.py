@@ -1,4 +1,5 @@
 from . import test_portal_statement
+from . import test_statement_companies
 from . import test_portal_requests
 from . import test_portal_pay
 from . import test_autopay
