@@ -4,7 +4,8 @@ rounded to one decimal (days) or to one tenth of a percent.
 * DSO, simple method: receivable at the end / credit sales of the period x days of the period.
 * DSO, count-back method: walk back month by month from the end, subtracting each month's credit sales from
   the receivable until it is used up; the days walked are the DSO (the last month counted pro rata).
-* Best possible DSO: the same simple formula on the receivable not yet due.
+* Best possible DSO: the same count-back on the receivable not yet due, so that it is never above the
+  DSO it is shown with (the count-back walks fewer months for a smaller receivable).
 * CEI (collection effectiveness index): (opening receivable + credit sales - closing receivable) /
   (opening receivable + credit sales - closing receivable not yet due) x 100.
 """

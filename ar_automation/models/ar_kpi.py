@@ -302,6 +302,7 @@ class ArKpi(models.AbstractModel):
         not_due = buckets[bucket_keys(edges)[0]]
         overdue = receivable - not_due
         sales = self._credit_sales(start, as_of, company)
+        months = self._credit_sales_by_month(as_of, company)
         return {
             "company_id": company.id,
             "currency": company.currency_id.name,
@@ -311,9 +312,10 @@ class ArKpi(models.AbstractModel):
             "overdue": overdue,
             "buckets": buckets,
             "credit_sales": sales,
-            "dso": dso_countback(receivable, self._credit_sales_by_month(as_of, company)),
+            "dso": dso_countback(receivable, months),
             "dso_simple": dso_simple(receivable, sales, KPI_PERIOD_DAYS),
-            "best_possible_dso": dso_simple(max(not_due, Decimal(0)), sales, KPI_PERIOD_DAYS),
+            # the same count-back on the receivable not yet due: never above the DSO it is compared with
+            "best_possible_dso": dso_countback(max(not_due, Decimal(0)), months),
             "cei": cei(opening, sales, receivable, not_due),
             "overdue_ratio": ratio(overdue, receivable) if receivable > 0 else None,
             "average_days_late": self._average_days_late(start, as_of, company),

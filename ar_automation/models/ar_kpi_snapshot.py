@@ -36,10 +36,22 @@ class ArKpiSnapshot(models.Model):
     bucket_4 = fields.Monetary(string="Over 90 Days", readonly=True, aggregator="avg")
     buckets = fields.Json(readonly=True, help="Every bucket by its name (the company's edges on that day).")
     credit_sales = fields.Monetary(string="Credit Sales (90 days)", readonly=True, aggregator="avg")
-    dso = fields.Float(string="DSO (count-back)", digits=(16, 1), readonly=True, aggregator="avg")
+    dso = fields.Float(
+        string="DSO (count-back)",
+        digits=(16, 1),
+        readonly=True,
+        aggregator="avg",
+        help="Days of sales outstanding: walking back month by month from the day, the days of credit sales "
+        "that the receivable still holds (the last month pro rata).",
+    )
     dso_simple = fields.Float(string="DSO (simple)", digits=(16, 1), readonly=True, aggregator="avg")
     best_possible_dso = fields.Float(
-        string="Best Possible DSO", digits=(16, 1), readonly=True, aggregator="avg"
+        string="Best Possible DSO",
+        digits=(16, 1),
+        readonly=True,
+        aggregator="avg",
+        help="The same count-back on the receivable not yet due: the DSO if every customer paid on time. "
+        "DSO minus best possible DSO is the days lost to late payment.",
     )
     cei = fields.Float(string="CEI (%)", digits=(16, 1), readonly=True, aggregator="avg")
     overdue_ratio = fields.Float(string="Overdue (%)", digits=(16, 1), readonly=True, aggregator="avg")

@@ -26,3 +26,14 @@ def test_cei_and_ratios():
     assert cei(D(0), D(0), D(0), D(0)) is None
     assert ratio(1, 3) == D("33.3")
     assert ratio(1, 0) is None
+
+
+def test_best_possible_dso_is_never_above_dso():
+    months = [(30, D(1000)), (31, D(0)), (30, D(2500)), (31, D(400))]
+    for receivable in range(0, 4000, 37):
+        for not_due in range(0, receivable + 1, 53):
+            dso = dso_countback(D(receivable), months)
+            best = dso_countback(D(not_due), months)
+            if dso is not None and best is not None:
+                assert best <= dso, (receivable, not_due)
+            assert not (best is None and dso is not None), "a smaller receivable never outlasts the months"
