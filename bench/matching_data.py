@@ -15,6 +15,7 @@ show payers' names in upper case, without accents, with the legal form spelt out
 characters or followed by an address. The cases and their shares are in ``CASE_SHARES``.
 """
 
+import hashlib
 import math
 import random
 import sys
@@ -26,7 +27,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 CASE_SHARES = {
-    "exact_reference": 0.31,
+    "exact_reference": 0.27,
+    "ksef_number": 0.04,
     "reference_normalised": 0.05,
     "reference_typo": 0.03,
     "several_references": 0.05,
@@ -116,6 +118,8 @@ GENERIC_TITLES = (
     "Zapłata za usługi",
 )
 ITEM_RF_SHARE = 0.10
+# Invoices of our company (PLN, issued through KSeF) carry a KSeF number from February 2026.
+KSEF_FROM = date(2026, 2, 1)
 
 
 def engine():
@@ -126,6 +130,16 @@ def engine():
     from engine import matching, rf, statement
 
     return matching, rf, statement
+
+
+def ksef_number(sequence, day):
+    """A KSeF number KSeF could have given our invoice ``sequence`` accepted on ``day`` (its technical part
+    derived from the sequence, so that adding them draws nothing from the generator's random stream)."""
+    from engine.ksef import crc8
+
+    technical = hashlib.sha256(f"ksef{sequence}".encode()).hexdigest()[:12].upper()
+    data = f"{OUR_NIP}-{day:%Y%m%d}-{technical}"
+    return f"{data}-{crc8(data)}"
 
 
 def _bank_case(text):
@@ -254,6 +268,9 @@ class _Generator:
                 currency="EUR" if profile["euro"] else "PLN",
                 due_date=invoice_date + timedelta(days=rng.choice((14, 14, 30))),
                 invoice_date=invoice_date,
+                ksef_number=ksef_number(sequence, invoice_date)
+                if invoice_date >= KSEF_FROM and not profile["euro"]
+                else "",
             )
             items.append(item)
             by_customer.setdefault(owner, []).append(item)
@@ -474,6 +491,27 @@ class _Generator:
         text = self.rng.choice(("Zapłata", "zaplata za fakture", "Płatność", "faktura"))
         title = f"/VAT/{str(vat).replace('.', ',')}/IDC/{OUR_NIP}/INV/{reference}/TXT/{text}"
         self._add("split_payment", [item], item.residual, item.currency, title, self._payer(item.partner_id))
+
+    def _case_ksef_number(self):
+        """KSeF numbers in the title (art. 108g): dashed or not, any case, one to three, or in ``/INV/``."""
+        rng = self.rng
+        count = rng.choice((1, 1, 1, 1, 2, 3))
+        items = self._several(count, condition=lambda item: item.ksef_number and item.currency == "PLN")
+        numbers = [item.ksef_number for item in items]
+        shape = rng.random()
+        if shape < 0.25:
+            numbers = [number.replace("-", "") for number in numbers]
+        elif shape < 0.4:
+            numbers = [number.lower() for number in numbers]
+        amount = sum(item.residual for item in items)
+        if count == 1 and rng.random() < 0.3:
+            vat = (amount * 23 / 123).quantize(Decimal("0.01"))
+            title = f"/VAT/{str(vat).replace('.', ',')}/IDC/{OUR_NIP}/INV/{numbers[0]}/TXT/zaplata"
+        else:
+            title = rng.choice(("{}", "KSeF {}", "Zapłata faktur KSeF: {}", "nr KSeF {} dziękujemy")).format(
+                rng.choice((" ", ", ", "; ")).join(numbers)
+            )
+        self._add("ksef_number", items, amount, "PLN", title, self._payer(items[0].partner_id))
 
     def _case_rf_reference(self):
         item = self._pick(lambda item: item.rf_reference)

@@ -49,6 +49,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from difflib import SequenceMatcher
 from itertools import combinations
 
+from .ksef import find_ksef, remove_ksef
 from .mpp import parse_mpp
 from .rf import compact_rf, find_rf, is_valid_rf
 from .statement import normalize_account
@@ -68,7 +69,19 @@ OUTCOME_PENALTY = {
     "overpayment": 6,
     "unchecked": 11,
     "partial": 12,
+    # A partial payment quoting one invoice exactly and uniquely, under the partial-payment policy.
+    "partial_exact": 5,
 }
+# A short or reordered invoice number (``FV 42/2026``, ``42/2026``, ``2026/42``).
+SCORE_SHORT = 95
+# ...written without a word saying it is an invoice number, the amount not confirming it.
+SHORT_UNCONFIRMED_CAP = 85
+# A bare short number up to this could be a month (``za 3/2026``): only read after an invoice word.
+SHORT_MONTH_MAX = 12
+# A word this short before a number is a numbering prefix (FV, INV, KOR), not an ordinary word.
+MAX_PREFIX = 4
+# Customers sharing one IBAN are treated as one (duplicate records) up to this many.
+MAX_DUPLICATE_OWNERS = 3
 # A typo'd reference is believed only when the amount confirms it.
 FUZZY_UNCONFIRMED_CAP = 45
 PAYER_CONFIRMS = 2
@@ -106,6 +119,16 @@ _REFERENCE_JOIN = re.compile(r"[\s/\\._\-]{0,3}")
 _ABBREVIATION = re.compile(
     r"(?P<separator>\s*(?:[,;+&]|\b(?:I|ORAZ|AND)\b)\s*|\s+)(?P<number>\d{2,})(?![0-9A-Z]|[-/.,]\d)"
 )
+# A word naming an invoice just before a short number: "FV 42/2026", "fakt. nr 42/26", "f-ra 42/2026".
+_INVOICE_WORD = re.compile(
+    r"\b(?:FV|FA|FS|FAKT|FAKTURA|FAKTURY|FAKTURE|FAKTUR|F-RA|FRA|FV-KA|INV|INVOICE|RACH|RACHUNEK|NR|NUMER)"
+    r"\b\.?(?:\s*(?:NR|NUMER)\b\.?)?[\s:.]*$"
+)
+# Words that may stand right before a bare short number without being an invoice's prefix.
+_NEUTRAL_WORDS = frozenset(
+    "NR NUMER FAKT FAKTURA FAKTURY FAKTURE FAKTUR RA FRA RACH RACHUNEK RACHUNKU ZA DO I ORAZ NO".split()
+)
+_YEAR = re.compile(r"20\d\d")
 _VAT_PL = re.compile(
     r"(?<![0-9A-Z])(?:PL\s?)?"
     r"(\d{3}[- ]?\d{3}[- ]?\d{2}[- ]?\d{2}|\d{3}[- ]?\d{2}[- ]?\d{2}[- ]?\d{3})(?![0-9])"
@@ -133,6 +156,7 @@ class OpenItem:
     currency: str = ""
     due_date: date | None = None
     invoice_date: date | None = None
+    ksef_number: str = ""
 
 
 @dataclass(slots=True)
@@ -160,8 +184,13 @@ class BankLine:
 
 @dataclass(slots=True)
 class Settings:
-    writeoff_tolerance: Decimal = Decimal("5.00")
-    writeoff_tolerance_percent: Decimal = Decimal("1")
+    """The defaults are those of a fresh install's rule for customer payments."""
+
+    writeoff_tolerance: Decimal = Decimal("15.00")
+    writeoff_tolerance_percent: Decimal = Decimal("2")
+    # Partial-payment policy: a payment short of the one invoice it quotes exactly and uniquely (not a
+    # typo, not a short form without an invoice word) is applied, the rest left open; off: suggested.
+    partial_when_exact: bool = True
     # One edit per 6 characters of a compact reference, at most this many (0 turns typo matching off).
     fuzzy_max_distance: int = 1
     name_similarity_min: float = 0.85
@@ -255,6 +284,27 @@ def _is_distinctive(groups: list[str]) -> bool:
     if all(group.isdigit() for group in groups):
         return len(compact) >= 7 and not _looks_like_date(groups)
     return True
+
+
+def _short_key(kind: str, *groups: str) -> str:
+    return "|".join((kind, *((g.lstrip("0") or "0") if g.isdigit() else g for g in groups)))
+
+
+def _short_keys(groups: list[str]) -> list[str]:
+    """How customers shorten an invoice number ``[PREFIX…, YEAR, NUMBER]`` (``FV/2026/00042``): with the
+    prefix (``P``) ``FV 42/2026``, ``FV 42/26``, ``FV 2026/42``; bare (``B``) ``42/2026``, ``42/26``,
+    ``2026/42``; zeros dropped. Other shapes (monthly numbering, no year) have none."""
+    if len(groups) < 2 or not groups[-1].isdigit() or not _YEAR.fullmatch(groups[-2]):
+        return []
+    prefix, year = groups[:-2], groups[-2]
+    number = groups[-1].lstrip("0")
+    if not number or not all(group.isalpha() for group in prefix):
+        return []
+    orders = (f"{number}|{year}", f"{number}|{year[2:].lstrip('0') or '0'}", f"{year}|{number}")
+    keys = [f"B|{order}" for order in orders]
+    if len(prefix) == 1:
+        keys += [f"P|{prefix[0]}|{order}" for order in orders]
+    return keys
 
 
 def _has_fuzzy_shape(groups: list[str]) -> bool:
@@ -378,12 +428,14 @@ class _Hit:
     """The open items a quoted reference points at."""
 
     items: list[OpenItem]
-    kind: str  # "text" (exact or normalised, told per item), "fuzzy" or "rf"
-    quoted: str = ""  # the quoted text, folded; the RF itself for "rf"
+    kind: str  # "text" (exact or normalised, told per item), "short", "fuzzy", "rf" or "ksef"
+    quoted: str = ""  # the quoted text, folded; the RF or KSeF number itself for "rf" and "ksef"
     compact: str = ""  # the compact key of the quoted text, to look for its neighbours
     mpp: bool = False
     document: bool = False
     document_amount: Decimal | None = None
+    # A short form after a word naming an invoice (``FV``, ``fakt.``, ``f-ra``, ``nr``) or its prefix.
+    confirmed: bool = True
 
 
 @dataclass(slots=True)
@@ -391,10 +443,19 @@ class _Payer:
     partner_id: int
     method: str  # given, iban, vat, pattern, name
     reason: str
+    # The records of one customer (duplicates sharing a VAT number or an IBAN), ``partner_id`` among them.
+    group: frozenset = frozenset()
 
     @property
     def weak(self) -> bool:
         return self.method == "name"
+
+    @property
+    def members(self) -> frozenset:
+        return self.group or frozenset((self.partner_id,))
+
+    def owns(self, partner_id) -> bool:
+        return partner_id in self.members
 
 
 class _Index:
@@ -416,6 +477,8 @@ class _Index:
         self.fuzzy_keys: dict[str, list[OpenItem]] = defaultdict(list)
         self.deletion_index: dict[str, set[str]] = defaultdict(set)
         self.by_rf: dict[str, list[OpenItem]] = defaultdict(list)
+        self.by_short: dict[str, list[OpenItem]] = defaultdict(list)
+        self.by_ksef: dict[str, list[OpenItem]] = defaultdict(list)
         self.by_partner: dict[int, list[OpenItem]] = defaultdict(list)
         self.by_partner_amount: dict[tuple[int, int], list[OpenItem]] = defaultdict(list)
         self.by_amount: dict[int, list[OpenItem]] = defaultdict(list)
@@ -431,8 +494,10 @@ class _Index:
         self.names: dict[int, str] = {}
         self.by_name: dict[str, set[int]] = defaultdict(set)
         self.name_words: dict[str, set[int]] = defaultdict(set)
+        self.vats: dict[int, str] = {}
         for customer in customers:
             self._add_customer(customer)
+        self.entities = self._entities()
 
     def _add_item(self, item: OpenItem):
         self.cents[item.id] = cents = _cents(item.residual)
@@ -441,6 +506,9 @@ class _Index:
         self.by_amount[cents].append(item)
         if item.rf_reference:
             self.by_rf[compact_rf(item.rf_reference)].append(item)
+        if item.ksef_number:
+            for number in find_ksef(item.ksef_number):
+                self.by_ksef[number].append(item)
         references = {_fold(text).strip() for text in (item.number, item.payment_reference) if text}
         self.references[item.id] = references
         keys, fuzzy = set(), set()
@@ -449,6 +517,8 @@ class _Index:
             if not _is_distinctive(groups):
                 continue
             keys.update(_reference_keys(groups))
+            for key in _short_keys(groups):
+                self.by_short[key].append(item)
             if _has_fuzzy_shape(groups):
                 fuzzy.add("".join(groups))
         for key in keys:
@@ -465,6 +535,8 @@ class _Index:
                 self.by_iban[normalize_account(iban)].add(customer.id)
         for key in _vat_keys(customer.vat):
             self.by_vat[key].add(customer.id)
+        if customer.vat:
+            self.vats[customer.id] = max(_vat_keys(customer.vat), key=len, default="")
         for pattern in customer.patterns:
             pattern = " ".join(_fold(pattern).lower().split())
             words = re.findall(r"[a-z0-9]+", pattern)
@@ -477,6 +549,46 @@ class _Index:
             for word in set(name.split()):
                 if len(word) >= 2:
                     self.name_words[word].add(customer.id)
+
+    def _entities(self) -> dict[int, frozenset]:
+        """Customers recorded twice or more: the records sharing a VAT number, or an IBAN (at most
+        ``MAX_DUPLICATE_OWNERS`` records, not of different VAT numbers), each mapped to the set of all."""
+        parent: dict[int, int] = {}
+
+        def root(node):
+            while parent.get(node, node) != node:
+                node = parent[node]
+            return node
+
+        def join(owners):
+            first, *others = sorted(owners)
+            for other in others:
+                a, b = root(first), root(other)
+                if a != b:
+                    parent[max(a, b)] = min(a, b)
+
+        for owners in self.by_vat.values():
+            if len(owners) > 1:
+                join(owners)
+        for owners in self.by_iban.values():
+            vats = {self.vats[owner] for owner in owners if self.vats.get(owner)}
+            if 1 < len(owners) <= MAX_DUPLICATE_OWNERS and len(vats) <= 1:
+                join(owners)
+        groups = defaultdict(set)
+        for node in list(parent):
+            groups[root(node)].update((node, root(node)))
+        return {node: frozenset(group) for group in groups.values() for node in group}
+
+    def payer(self, owners, method, reason) -> _Payer | None:
+        """The payer that ``owners`` (customer ids) are, when they are one customer (or its duplicates)."""
+        owners = set(owners or ())
+        if not owners:
+            return None
+        first = min(owners)
+        group = self.entities.get(first, frozenset())
+        if len(owners) > 1 and not owners <= group:
+            return None
+        return _Payer(first, method, reason, group)
 
     def allowed_distance(self, length: int) -> int:
         return min(self.settings.fuzzy_max_distance, length // 6)
@@ -506,8 +618,55 @@ class _Index:
             hits += self._abbreviations(folded, parts, groups[end].end(), {item.partner_id for item in items})
             covered[start : end + 1] = [True] * (end + 1 - start)
             start = end + 1
+        hits += self._short_scan(folded, groups, covered)
         if self.settings.fuzzy_max_distance > 0:
             hits += self._fuzzy_scan(folded, groups, joinable, covered)
+        return hits
+
+    def _short_scan(self, folded, groups, covered) -> list[_Hit]:
+        """Invoice numbers written short or reordered: ``FV 42/2026``, ``fakt. nr 42/26``, ``2026/42``.
+
+        ``PREFIX number/year`` is read anywhere; a bare ``number/year`` (``/`` between them) only after a
+        word naming an invoice, or after such a short form earlier in the title (``FV 42/2026, 43/2026``),
+        else it is kept unconfirmed (the amount must then agree); a bare number up to 12 is read only
+        after such a word (``za 3/2026`` is a month)."""
+        hits, confirmed = [], False
+        for start in range(len(groups) - 1):
+            if covered[start] or covered[start + 1]:
+                continue
+            first, second = groups[start], groups[start + 1]
+            between = folded[first.end() : second.start()]
+            if first.group().isalpha() and start + 2 < len(groups) and not covered[start + 2]:
+                third = groups[start + 2]
+                gap = folded[second.end() : third.start()]
+                if second.group().isdigit() and third.group().isdigit() and "/" in gap and len(gap) <= 2:
+                    items = self.by_short.get(_short_key("P", first.group(), second.group(), third.group()))
+                    if items and _REFERENCE_JOIN.fullmatch(between):
+                        quoted = folded[first.start() : third.end()]
+                        hits.append(_Hit(list(items), "short", quoted, quoted, confirmed=True))
+                        covered[start : start + 3] = [True] * 3
+                        confirmed = True
+                        continue
+            if not (first.group().isdigit() and second.group().isdigit()) or between.strip() != "/":
+                continue
+            if start and _REFERENCE_JOIN.fullmatch(folded, groups[start - 1].end(), first.start()):
+                before = groups[start - 1].group()
+                if before.isdigit() or (len(before) <= MAX_PREFIX and before not in _NEUTRAL_WORDS):
+                    continue  # part of a longer number, or after a prefix that is not this invoice's
+            after = folded[second.end() : second.end() + 2]
+            if after[:1] in "/-." and after[1:2].isdigit():
+                continue
+            items = self.by_short.get(_short_key("B", first.group(), second.group()))
+            if not items:
+                continue
+            named = confirmed or bool(_INVOICE_WORD.search(folded, max(0, first.start() - 16), first.start()))
+            small = min(int(first.group()), int(second.group())) <= SHORT_MONTH_MAX
+            if small and not named:
+                continue
+            quoted = folded[first.start() : second.end()]
+            hits.append(_Hit(list(items), "short", quoted, quoted, confirmed=named))
+            covered[start : start + 2] = [True] * 2
+            confirmed |= named
         return hits
 
     def _runs(self, groups, joinable, start):
@@ -600,20 +759,23 @@ class _Index:
         The ``/IDC/`` NIP of a split payment is the payee's (ours), never the payer's.
         """
         if line.partner_id:
-            return _Payer(line.partner_id, "given", "partner:given")
+            given = self.payer({line.partner_id}, "given", "partner:given")
+            return _Payer(line.partner_id, "given", "partner:given", given.group)
         owners = (
             self.by_iban.get(normalize_account(line.counterparty_iban)) if line.counterparty_iban else None
         )
-        if owners and len(owners) == 1:
-            return _Payer(next(iter(owners)), "iban", "partner:iban")
+        payer = self.payer(owners, "iban", "partner:iban")
+        if payer:
+            return payer
         text = _fold(f"{line.remittance} {line.structured_reference} {line.counterparty_name}")[:MAX_TEXT]
         ours = _vat_keys(mpp["nip"]) if mpp else set()
         owners = {owner for vat in _vat_numbers(text) - ours for owner in self.by_vat.get(vat, ())}
-        if len(owners) == 1:
-            return _Payer(owners.pop(), "vat", "partner:vat")
+        payer = self.payer(owners, "vat", "partner:vat")
+        if payer:
+            return payer
         owner = self._pattern_owner(line.remittance)
         if owner:
-            return _Payer(owner, "pattern", "partner:pattern")
+            return self.payer({owner}, "pattern", "partner:pattern")
         return None
 
     def _pattern_owner(self, remittance: str) -> int | None:
@@ -637,7 +799,7 @@ class _Index:
             return None
         exact = self.by_name.get(normal)
         if exact:
-            return _Payer(next(iter(exact)), "name", "partner:name:1.00") if len(exact) == 1 else None
+            return self.payer(exact, "name", "partner:name:1.00")
         weights = Counter()
         for word in set(normal.split()):
             owners = self.name_words.get(word, ())
@@ -655,7 +817,7 @@ class _Index:
         if len(scored) > 1 and scored[0][0] - scored[1][0] < NAME_MARGIN:
             return None
         similarity, owner = scored[0]
-        return _Payer(owner, "name", f"partner:name:{similarity:.2f}")
+        return self.payer({owner}, "name", f"partner:name:{similarity:.2f}")
 
     def name_similarity(self, name: str, partner_id: int) -> float:
         known = self.names.get(partner_id)
@@ -849,7 +1011,7 @@ class _Matcher:
     def _settles_payer(proposal: Proposal, payer: _Payer) -> bool:
         return (
             proposal.score >= CONFIDENT
-            and proposal.partner_id == payer.partner_id
+            and payer.owns(proposal.partner_id)
             and not any(reason.startswith("ref:fuzzy:") for reason in proposal.reasons)
         )
 
@@ -860,7 +1022,7 @@ class _Matcher:
         structured = line.structured_reference.strip()
         rfs = [compact_rf(structured)] if is_valid_rf(structured) else []
         if structured and not rfs:
-            hits += self.index.scan(structured)
+            hits += self.index.scan(remove_ksef(structured))
         for number, amount in line.referred_documents:
             for hit in self.index.scan(number)[:1]:
                 hit.document, hit.document_amount = True, amount
@@ -868,11 +1030,16 @@ class _Matcher:
         for reference in rfs + find_rf(line.remittance[:MAX_TEXT]):
             if reference in self.index.by_rf:
                 hits.append(_Hit(list(self.index.by_rf[reference]), "rf", reference))
+        ksef_text = " ".join((line.remittance[:MAX_TEXT], structured, mpp["invoice"] if mpp else ""))
+        in_mpp = set(find_ksef(mpp["invoice"])) if mpp else set()
+        for number in find_ksef(ksef_text):
+            if number in self.index.by_ksef:
+                hits.append(_Hit(list(self.index.by_ksef[number]), "ksef", number, mpp=number in in_mpp))
         if mpp:
-            for hit in self.index.scan(mpp["invoice"]):
+            for hit in self.index.scan(remove_ksef(mpp["invoice"])):
                 hit.mpp = True
                 hits.append(hit)
-        return hits + self.index.scan(line.remittance)
+        return hits + self.index.scan(remove_ksef(line.remittance[:MAX_TEXT]))
 
     def _fit(self, line: BankLine, item: OpenItem) -> int:
         """2 when the line pays exactly the item's residual, 1 when within the write-off tolerance, else 0."""
@@ -896,14 +1063,17 @@ class _Matcher:
         stays only if that leaves exactly one."""
         negative = line.amount < 0
         strong_partners = {item.partner_id for hit in hits if hit.kind != "fuzzy" for item in hit.items}
-        context = {payer.partner_id} if payer and not payer.weak else strong_partners
+        context = set(payer.members) if payer and not payer.weak else strong_partners
         lone = len({hit.compact or hit.quoted for hit in hits}) == 1
         pairs, seen = [], {}
         for hit in hits:
             candidates = [item for item in hit.items if not negative or item.residual < 0]
+            if not hit.confirmed:  # a bare short number read without an invoice word: the amount decides
+                candidates = [item for item in candidates if self._fit(line, item)]
             if len(candidates) > 1:
-                candidates = self._narrow(line, candidates, context, lone or hit.kind == "fuzzy")
-                if hit.kind == "fuzzy" and len(candidates) != 1:
+                guessed = hit.kind in ("fuzzy", "short")
+                candidates = self._narrow(line, candidates, context, lone or guessed)
+                if guessed and len(candidates) != 1:
                     continue
             for item in candidates:
                 if item.id in seen:
@@ -932,7 +1102,7 @@ class _Matcher:
             return None
         candidates = self.index.neighbours(hit.compact)
         if payer and not payer.weak and len(candidates) > 1:
-            candidates = [c for c in candidates if c.partner_id == payer.partner_id]
+            candidates = [c for c in candidates if payer.owns(c.partner_id)]
         candidates = self._best_fitting(line, candidates)
         if len(candidates) != 1:
             return None
@@ -966,9 +1136,20 @@ class _Matcher:
         partner_id = items[0].partner_id
         relation, relation_reasons = self._relation(line, payer, partner_id, strong)
         reasons = self._reference_reasons(group) + relation_reasons
-        base = (SCORE_REFERENCE if strong else SCORE_FUZZY) - OUTCOME_PENALTY[outcome.kind]
+        short = any(hit.kind == "short" for _, hit in group)
+        kind = outcome.kind
+        # A third party paying part of someone else's invoice is left for people.
+        if kind == "partial" and relation >= 0 and self._partial_applies(group):
+            kind = "partial_exact"
+            rest = _in_line_currency(items[0], line, self.rates) - line.amount
+            outcome.reasons.append(f"partial_open:{_money(abs(rest))}")
+        base = (SCORE_REFERENCE if not short else SCORE_SHORT) if strong else SCORE_FUZZY
+        base -= OUTCOME_PENALTY[kind]
         if not strong and outcome.kind not in ("equal", "writeoff", "converted"):
             base = min(base, FUZZY_UNCONFIRMED_CAP)
+        unconfirmed = any(not hit.confirmed for _, hit in group)
+        if unconfirmed and outcome.kind not in ("equal", "writeoff", "converted"):
+            base = min(base, SHORT_UNCONFIRMED_CAP)
         proposals = []
         if outcome.kind == "overpayment" and strong and line.amount > 0:
             extra = self.index.exact_subsets(
@@ -984,13 +1165,29 @@ class _Matcher:
         proposals.append(self._proposal(line, partner_id, outcome, base + relation, reasons))
         return proposals
 
+    def _partial_applies(self, group) -> bool:
+        """The partial-payment policy: one invoice quoted exactly and uniquely (its reference, RF or KSeF
+        number pointing at it alone; not a typo, not an unconfirmed short form), in the line's currency."""
+        if not self.settings.partial_when_exact or len(group) != 1:
+            return False
+        item, hit = group[0]
+        return (
+            hit.kind in ("text", "rf", "ksef", "short")
+            and hit.confirmed
+            and len(hit.items) == 1
+            and item.residual > 0
+            and not hit.document
+        )
+
     def _reference_reasons(self, group) -> list[str]:
         reasons = []
         for item, hit in group:
             if hit.kind == "rf":
                 reasons.append(f"rf:{hit.quoted}")
+            elif hit.kind == "ksef":
+                reasons.append(f"ksef:{hit.quoted}")
             else:
-                kind = hit.kind if hit.kind == "fuzzy" else self.index.text_kind(hit, item)
+                kind = hit.kind if hit.kind in ("fuzzy", "short") else self.index.text_kind(hit, item)
                 reasons.append(f"ref:{kind}:{item.number or item.payment_reference}")
         if any(hit.mpp for _, hit in group):
             reasons.append("mpp:inv")
@@ -1001,7 +1198,7 @@ class _Matcher:
 
     def _relation(self, line, payer, partner_id, strong) -> tuple[int, list[str]]:
         """Score change and reason from who pays: the invoices' customer confirmed, or a third party."""
-        if payer and payer.partner_id == partner_id:
+        if payer and payer.owns(partner_id):
             if payer.weak:
                 return PAYER_CONFIRMS_WEAKLY, [payer.reason]
             return (PAYER_CONFIRMS if strong else PAYER_CONFIRMS_FUZZY), [payer.reason]
@@ -1022,24 +1219,30 @@ class _Matcher:
             for hit in hits
             if hit.kind != "fuzzy"
             for item in hit.items
-            if item.partner_id == payer.partner_id
+            if payer.owns(item.partner_id)
         }
         if quoted:  # the payer quotes its own invoices: the reference proposals deal with the amount
             return []
+        proposals = []
+        for member in sorted(payer.members):
+            proposals += self._member_subset_proposals(line, payer, member)
+        return proposals
+
+    def _member_subset_proposals(self, line, payer, partner_id) -> list[Proposal]:
         base = SUBSET_SCORE[payer.method]
         proposals = []
-        for subset in self.index.exact_subsets(payer.partner_id, line, _cents(line.amount)):
+        for subset in self.index.exact_subsets(partner_id, line, _cents(line.amount)):
             penalty = SUBSET_SIZE_PENALTY.get(len(subset), SUBSET_LARGE_PENALTY)
             outcome = _Outcome(
                 "equal", [Allocation(item.id, item.residual) for item in subset], ["amount:equal"]
             )
             reasons = [payer.reason, f"subset:{len(subset)}"]
-            proposals.append(self._proposal(line, payer.partner_id, outcome, base - penalty, reasons))
+            proposals.append(self._proposal(line, partner_id, outcome, base - penalty, reasons))
         if proposals:
             return proposals
         near = [
             item
-            for item in self.index.by_partner.get(payer.partner_id, ())
+            for item in self.index.by_partner.get(partner_id, ())
             if _same_currency(item, line)
             and _within_writeoff(item.residual - line.amount, item.residual, self.settings)
         ]
@@ -1053,9 +1256,7 @@ class _Matcher:
                 shortfall,
             )
             score = base - SUBSET_WRITEOFF_PENALTY
-            proposals.append(
-                self._proposal(line, payer.partner_id, outcome, score, [payer.reason, "subset:1"])
-            )
+            proposals.append(self._proposal(line, partner_id, outcome, score, [payer.reason, "subset:1"]))
         return proposals
 
     def _amount_only(self, line) -> list[Proposal]:
@@ -1137,6 +1338,7 @@ _REFERENCE_PHRASES = {
     "exact": "quoted exactly",
     "normalised": "quoted (normalised)",
     "fuzzy": "quoted with a typo",
+    "short": "quoted in short form",
 }
 
 
@@ -1168,6 +1370,9 @@ def _phrase(reason: str) -> str:
         "strd": f"{rest} document(s) referred to in the structured remittance",
         "overpayment": f"{rest} overpaid, left as credit",
         "partial": "partial payment",
+        "partial_open": f"applied as a partial payment, {rest} left open (the only invoice quoted, "
+        "quoted exactly)",
+        "ksef": f"KSeF number {rest} quoted",
         "ambiguous": "ambiguous: another proposal is about as plausible",
     }
     return phrases.get(head, reason)
