@@ -4,3 +4,4 @@ from . import test_customer_segment
 from . import test_payment_plan
 from . import test_security_ar_dunning
 from . import test_engines
+from . import test_qweb_batch
