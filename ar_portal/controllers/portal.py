@@ -2,7 +2,7 @@ from urllib.parse import urlencode
 
 from odoo import fields, http
 from odoo.exceptions import AccessError, MissingError
-from odoo.http import request
+from odoo.http import content_disposition, request
 
 from odoo.addons.portal.controllers.portal import CustomerPortal
 
@@ -133,23 +133,11 @@ class ArDocumentsPortal(CustomerPortal):
             return request.redirect("/my/statement?" + urlencode({"ar_error": "date_invalid"}))
         if start > end:
             return request.redirect("/my/statement?" + urlencode({"ar_error": "period_reversed"}))
-        pdf, _type = (
-            request.env["ir.actions.report"]
-            .sudo()
-            ._render_qweb_pdf(
-                "ar_portal.action_report_partner_statement",
-                [partner.id],
-                data={"date_from": start, "date_to": end},
-            )
-        )
-        filename = f"statement-{start}-{end}.pdf"
-        return request.make_response(
-            pdf,
-            headers=[
-                ("Content-Type", "application/pdf"),
-                ("Content-Length", str(len(pdf))),
-                ("Content-Disposition", f'attachment; filename="{filename}"'),
-            ],
+        return self._ar_pdf_response(
+            "ar_portal.action_report_partner_statement",
+            partner.sudo(),
+            f"statement-{start}-{end}.pdf",
+            data={"date_from": start, "date_to": end},
         )
 
     @http.route("/my/payments/<int:payment_id>/receipt", type="http", auth="user", methods=["GET"])
@@ -165,19 +153,25 @@ class ArDocumentsPortal(CustomerPortal):
             or payment.state in ("draft", "canceled", "rejected")
         ):
             return request.not_found()
-        pdf, _type = (
+        return self._ar_pdf_response(
+            "account.action_report_payment_receipt", payment, f"receipt-{payment.name}.pdf"
+        )
+
+    def _ar_pdf_response(self, report_ref, records_sudo, filename, data=None):
+        """The PDF of ``report_ref`` for ``records_sudo`` (already checked to be the customer's) as a
+        download named ``filename``, with the headers of Odoo's ``CustomerPortal._show_report`` (which
+        cannot pass report ``data`` nor name the file), the name encoded by ``content_disposition``."""
+        pdf = (
             request.env["ir.actions.report"]
             .sudo()
-            ._render_qweb_pdf("account.action_report_payment_receipt", payment.ids)
+            ._render_qweb_pdf(report_ref, records_sudo.ids, data=data)[0]
         )
-        return request.make_response(
-            pdf,
-            headers=[
-                ("Content-Type", "application/pdf"),
-                ("Content-Length", str(len(pdf))),
-                ("Content-Disposition", f'attachment; filename="receipt-{payment.name}.pdf"'),
-            ],
-        )
+        headers = {
+            "Content-Type": "application/pdf",
+            "Content-Length": len(pdf),
+            "Content-Disposition": content_disposition(filename, disposition_type="attachment"),
+        }
+        return request.make_response(pdf, headers=list(headers.items()))
 
 
 class ArAutoPayPortal(CustomerPortal):
