@@ -155,12 +155,7 @@ class ArPaymentPlan(models.Model):
             if plan.state not in ACTIVE_STATES:
                 continue
             others = self.search(
-                [
-                    ("id", "!=", plan.id),
-                    ("state", "in", ACTIVE_STATES),
-                    ("invoice_ids", "in", plan.invoice_ids.ids),
-                ],
-                limit=1,
+                self._active_domain_for(plan.invoice_ids) & Domain("id", "!=", plan.id), limit=1
             )
             if others:
                 raise ValidationError(
@@ -397,4 +392,5 @@ class ArPaymentPlan(models.Model):
 
     @api.model
     def _active_domain_for(self, invoices):
+        """The plans in progress (proposed, countered or approved) that cover any of ``invoices``."""
         return Domain("state", "in", ACTIVE_STATES) & Domain("invoice_ids", "in", invoices.ids)
