@@ -7,6 +7,8 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, float_round
 
+from odoo.addons.base.models.res_bank import sanitize_account_number
+
 from ..engine.matching import BankLine, Customer, OpenItem, Settings, explain, match_lines
 from ..engine.rf import compact_rf, is_valid_rf
 from ..engine.statement import normalize_account
@@ -69,6 +71,13 @@ class AccountBankStatementLine(models.Model):
     )
     ar_match_explanation = fields.Text(string="Why", readonly=True, copy=False)
     ar_match_reasons = fields.Json(string="Match Reasons", readonly=True, copy=False)
+    ar_writeoff_amount = fields.Monetary(
+        string="Written Off",
+        currency_field="currency_id",
+        readonly=True,
+        copy=False,
+        help="The shortfall (a bank fee) written off when this payment was applied, in the bank's currency.",
+    )
     ar_matched_date = fields.Datetime(string="Matched On", readonly=True, copy=False)
     ar_matched_uid = fields.Many2one("res.users", string="Matched By", readonly=True, copy=False)
     ar_suggestion_ids = fields.One2many(
@@ -327,6 +336,11 @@ class AccountBankStatementLine(models.Model):
     def _ar_engine_data(self, company):
         """Open receivable items, their customers (with their known accounts and learned patterns) and
         today's rates between their currencies and the bank's, read with three queries."""
+        ksef = (
+            SQL("move.l10n_pl_edi_number")
+            if "l10n_pl_edi_number" in self.env["account.move"]._fields
+            else SQL("NULL::varchar")
+        )
         items = [
             OpenItem(
                 id=row[0],
@@ -339,12 +353,14 @@ class AccountBankStatementLine(models.Model):
                 currency=row[6],
                 due_date=row[7],
                 invoice_date=row[8],
+                ksef_number=row[9] or "",
             )
             for row in self.env.execute_query(
                 SQL(
                     """
                 SELECT aml.id, aml.move_id, move.commercial_partner_id, move.name, move.payment_reference,
-                       aml.amount_residual_currency, currency.name, aml.date_maturity, move.invoice_date
+                       aml.amount_residual_currency, currency.name, aml.date_maturity, move.invoice_date,
+                       %s
                   FROM account_move_line aml
                   JOIN account_move move ON move.id = aml.move_id
                   JOIN res_currency currency ON currency.id = aml.currency_id
@@ -357,11 +373,37 @@ class AccountBankStatementLine(models.Model):
                    AND move.move_type IN ('out_invoice', 'out_refund', 'out_receipt')
                    AND move.commercial_partner_id IS NOT NULL
                 """,
+                    ksef,
                     company.id,
                 )
             )
         ]
-        partner_ids = list({item.partner_id for item in items})
+        # The payers of these lines known by their account, also without open items: a customer paying
+        # someone else's invoice is then seen as a third party, not as an unknown payer.
+        accounts = list(
+            {
+                form
+                for line in self
+                if line.account_number
+                for form in (
+                    normalize_account(line.account_number),
+                    sanitize_account_number(line.account_number),
+                )
+            }
+        )
+        payers = accounts and self.env.execute_query(
+            SQL(
+                """
+            SELECT DISTINCT holder.commercial_partner_id
+              FROM res_partner_bank bank
+              JOIN res_partner holder ON holder.id = bank.partner_id
+             WHERE bank.sanitized_acc_number = ANY(%s) AND bank.active
+               AND holder.commercial_partner_id IS NOT NULL
+            """,
+                accounts,
+            )
+        )
+        partner_ids = list({item.partner_id for item in items} | {row[0] for row in payers or ()})
         customers = [
             Customer(
                 id=row[0],
@@ -430,6 +472,7 @@ class AccountBankStatementLine(models.Model):
                 "ar_match_score": proposal.score if proposal else 100.0,
                 "ar_match_reasons": proposal.reasons if proposal else False,
                 "ar_match_explanation": explanation or (explain(proposal) if proposal else False),
+                "ar_writeoff_amount": float(abs(proposal.writeoff)) if proposal else 0.0,
                 "ar_matched_date": fields.Datetime.now(),
                 "ar_matched_uid": self.env.uid,
             }
@@ -798,6 +841,7 @@ class AccountBankStatementLine(models.Model):
                     "ar_match_state": "unmatched",
                     "ar_matched_date": False,
                     "ar_matched_uid": False,
+                    "ar_writeoff_amount": 0.0,
                     "ar_match_explanation": self.env._("Match undone by %s.", self.env.user.name),
                 }
             )

@@ -90,6 +90,13 @@ class ArReconcileRule(models.Model):
     writeoff_tolerance_percent = fields.Float(
         string="And At Most (%)", default=1.0, help="...and at most this share of the amount paid."
     )
+    is_partial_applied = fields.Boolean(
+        string="Apply Exact Partial Payments",
+        default=True,
+        help="A payment smaller than the one invoice it quotes exactly (its number, RF or KSeF number "
+        "pointing at that invoice alone, paid by its customer or an unknown payer) is applied and the "
+        "rest left open: reminders continue for the remainder. Off: such payments are only suggested.",
+    )
     line_count = fields.Integer(compute="_compute_line_count", string="Lines Applied")
 
     @api.constrains("text_pattern")
@@ -185,6 +192,7 @@ class ArReconcileRule(models.Model):
             if self.writeoff_account_id
             else Decimal(0),
             writeoff_tolerance_percent=Decimal(str(self.writeoff_tolerance_percent or 0)),
+            partial_when_exact=self.is_partial_applied,
         )
 
     # ------------------------------------------------------------------

@@ -2,8 +2,11 @@ from datetime import date
 
 from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
+from odoo.tools.safe_eval import safe_eval
 
 from odoo.addons.ar_automation.tests.common import ArTestCommon
+
+from ..engine.ksef import crc8
 
 CAMT_STRD = """<?xml version="1.0" encoding="UTF-8"?>
 <Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02">
@@ -115,12 +118,74 @@ class TestCashApplication(ArTestCommon):
     def test_partial_payment_leaves_the_rest_open(self):
         invoice = self._invoice(1000)
         line = self._line(400, f"Czesciowa wplata {invoice.name}")
-        self.rule.threshold = 85
         line.ar_auto_reconcile()
         self.assertEqual(line.ar_match_state, "reconciled", line.ar_match_explanation)
         self.assertEqual(invoice.payment_state, "partial")
         self.assertEqual(invoice.amount_residual, 600)
         self.assertTrue(line.is_reconciled)
+        self.assertIn("600.00 left open", line.ar_match_explanation)
+        self.assertIn(invoice, self.env["account.move"].search(invoice._ar_open_receivable_domain()))
+
+    def test_partial_payment_policy_switched_off_only_suggests(self):
+        self.rule.is_partial_applied = False
+        invoice = self._invoice(1000)
+        line = self._line(400, f"Czesciowa wplata {invoice.name}")
+        self.assertEqual(line.ar_auto_reconcile()["suggested"], 1, line.ar_match_explanation)
+        self.assertEqual(invoice.payment_state, "not_paid")
+
+    def test_partial_payment_of_someone_elses_invoice_is_only_suggested(self):
+        iban = "PL27114020040000300201355387"
+        self.env["res.partner.bank"].create({"acc_number": iban, "partner_id": self.other.id})
+        invoice = self._invoice(1000)
+        line = self._line(400, f"Czesciowa wplata {invoice.name}", account_number=iban)
+        self.assertEqual(line.ar_auto_reconcile()["reconciled"], 0)
+        self.assertEqual(invoice.payment_state, "not_paid")
+
+    def test_short_invoice_numbers_as_customers_write_them(self):
+        invoice = self._invoice(321.45)
+        year, number = invoice.name.split("/")[-2], int(invoice.name.split("/")[-1])
+        line = self._line(321.45, f"Zaplata za fakt. nr {number}/{year}")
+        self.assertEqual(line.ar_auto_reconcile()["reconciled"], 1, line.ar_match_explanation)
+        self.assertEqual(invoice.payment_state, "paid")
+
+    def test_duplicate_customer_records_sharing_an_account_pay_by_reference(self):
+        iban = "PL27114020040000300201355387"
+        twin = self.env["res.partner"].create(
+            {"name": "Nowak Hurt S.A. Oddzial", "is_company": True, "vat": "PL5260250274"}
+        )
+        for partner in self.customer | twin:
+            self.env["res.partner.bank"].create({"acc_number": iban, "partner_id": partner.id})
+        invoice = self._invoice(870, twin)
+        line = self._line(870, "przelew", account_number=iban)
+        self.assertEqual(line.ar_auto_reconcile()["reconciled"], 1, line.ar_match_explanation)
+        self.assertEqual(invoice.payment_state, "paid")
+
+    def test_ksef_number_alone_pays_its_invoice(self):
+        if "l10n_pl_edi_number" not in self.env["account.move"]._fields:
+            self.skipTest("l10n_pl_edi is not installed")
+        invoice = self._invoice(1845)
+        number = "5260250274-20261102-0100001AF629"
+        number = f"{number}-{crc8(number)}"
+        invoice.l10n_pl_edi_number = number
+        line = self._line(1845, f"KSeF {number.replace('-', '').lower()}")
+        self.assertEqual(line.ar_auto_reconcile()["reconciled"], 1, line.ar_match_explanation)
+        self.assertEqual(invoice.payment_state, "paid")
+        self.assertIn(f"KSeF number {number}", line.ar_match_explanation)
+
+    def test_write_offs_are_reported_per_month(self):
+        invoice = self._invoice(500)
+        line = self._line(497.50, f"Payment {invoice.name}")
+        line.ar_auto_reconcile()
+        self.assertEqual(line.ar_writeoff_amount, 2.5)
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "ar_bank_psd2.ar_statement_line_writeoff_action"
+        )
+        groups = self.env["account.bank.statement.line"].formatted_read_group(
+            safe_eval(action["domain"]), ["date:month"], ["ar_writeoff_amount:sum"]
+        )
+        self.assertEqual([g["ar_writeoff_amount:sum"] for g in groups], [2.5])
+        line.action_ar_undo()
+        self.assertEqual(line.ar_writeoff_amount, 0)
 
     def test_overpayment_stays_as_customer_credit(self):
         invoice = self._invoice(200)
