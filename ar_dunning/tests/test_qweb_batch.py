@@ -38,12 +38,7 @@ class TestQwebBatch(TransactionCase):
         partners = self.env["res.partner"].create([{"name": "Alfa"}, {"name": "Beta", "ref": "B-2"}])
         Render = self.env["mail.render.mixin"]
         expected = Render._render_template_qweb(TEMPLATE, "res.partner", partners.ids)
-        with patch.object(
-            OdooIrQweb,
-            "_generate_code_uncached",
-            autospec=True,
-            side_effect=OdooIrQweb._generate_code_uncached,
-        ) as generate:
+        with self._counting_compilations() as generate:
             with compiled_once(partners) as batch:
                 rendered = batch.env["mail.render.mixin"]._render_template_qweb(
                     TEMPLATE, "res.partner", partners.ids
@@ -58,14 +53,18 @@ class TestQwebBatch(TransactionCase):
 
     def test_outside_a_batch_odoo_compiles_as_usual(self):
         partners = self.env["res.partner"].create([{"name": "Alfa"}, {"name": "Beta"}])
-        with patch.object(
+        with self._counting_compilations() as generate:
+            self.env["mail.render.mixin"]._render_template_qweb(TEMPLATE, "res.partner", partners.ids)
+        self.assertEqual(generate.call_count, 2)
+
+    def _counting_compilations(self):
+        """Odoo's own compilation, counted."""
+        return patch.object(
             OdooIrQweb,
             "_generate_code_uncached",
             autospec=True,
             side_effect=OdooIrQweb._generate_code_uncached,
-        ) as generate:
-            self.env["mail.render.mixin"]._render_template_qweb(TEMPLATE, "res.partner", partners.ids)
-        self.assertEqual(generate.call_count, 2)
+        )
 
     def _element(self):
         from lxml import html  # noqa: PLC0415
