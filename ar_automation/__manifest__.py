@@ -6,7 +6,7 @@
     "author": "AR Automation for Odoo",
     "website": "https://github.com/ar-automation/ar-automation",
     "license": "LGPL-3",
-    "depends": ["account", "sale", "mail", "base_iban", "base_vat"],
+    "depends": ["account", "sale", "mail", "base_iban", "base_vat", "l10n_pl_edi"],
     "external_dependencies": {"python": ["python-stdnum"]},
     "data": [
         "security/ar_automation_security.xml",
@@ -17,6 +17,7 @@
         "data/ar_reply_rule_data.xml",
         "data/mail_template_digest.xml",
         "data/ir_cron_data.xml",
+        "data/ar_ksef_fa3_templates.xml",
         "views/account_move_views.xml",
         "views/ar_dispute_views.xml",
         "views/ar_kpi_views.xml",
@@ -28,6 +29,7 @@
         "views/res_partner_views.xml",
         "views/sale_order_views.xml",
         "views/ar_automation_menus.xml",
+        "views/account_move_ksef_views.xml",
         "report/ar_seller_identity_templates.xml",
     ],
     "demo": [

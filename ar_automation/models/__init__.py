@@ -5,6 +5,7 @@ from . import res_config_settings
 from . import ar_invoice_check
 from . import account_move
 from . import account_move_billing
+from . import account_move_ksef
 from . import ar_reply_rule
 from . import ar_dispute
 from . import ar_payment_promise

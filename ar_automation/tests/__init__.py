@@ -6,3 +6,4 @@ from . import test_kpi
 from . import test_security_ar_automation
 from . import test_engines
 from . import test_document_pdfs
+from . import test_ksef
