@@ -1,7 +1,10 @@
 from odoo import api, models
+from odoo.tools.misc import format_amount, format_date
 
 from odoo.addons.base.models.ir_actions_report import _wkhtml
 
+# A Polish transfer title holds at most four lines of 35 characters.
+TRANSFER_TITLE_LENGTH = 140
 # States of Odoo's wkhtmltopdf check in which it renders PDFs ('workers': it does, with one worker).
 PDF_ENGINE_WORKS = ("ok", "workers")
 
@@ -51,3 +54,27 @@ class ResCompany(models.Model):
             )
         )
         return journal.bank_account_id
+
+    def _ar_transfer_title(self, invoices):
+        """The title of one bank transfer paying ``invoices`` to this company, in the environment's
+        language: each invoice's number, date and open amount ("FV/2026/00012 z 02.03.2026: 1 230,00 zł"),
+        or only the numbers when that would not fit a Polish transfer title (140 characters)."""
+        env = self.env
+        invoices = invoices.sorted(lambda move: (move.invoice_date or move.date, move.id))
+        if not invoices:
+            return ""
+        detailed = "; ".join(
+            env._(
+                "%(number)s of %(date)s: %(amount)s",
+                number=move.name,
+                date=format_date(env, move.invoice_date or move.date),
+                amount=format_amount(env, move.amount_residual, move.currency_id),
+            )
+            for move in invoices
+        )
+        if len(detailed) <= TRANSFER_TITLE_LENGTH:
+            return detailed
+        numbers = ", ".join(invoices.mapped("name"))
+        return (
+            numbers if len(numbers) <= TRANSFER_TITLE_LENGTH else numbers[: TRANSFER_TITLE_LENGTH - 1] + "…"
+        )

@@ -3,7 +3,7 @@ import io
 import xlsxwriter
 from markupsafe import Markup
 
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.tools import SQL
 
 from .ar_dunning_level import CHANNELS
@@ -218,8 +218,35 @@ class ArDunningLine(models.Model):
                     email_values={"reply_to": next(iter(reply_to.values()))},
                 )
             mail_by_line.update({mail.res_id: mail.id for mail in mails})
+            if company.ar_dunning_attach_invoices:
+                lines._attach_invoices(mails)
         for line in self:
             line.write({"state": "sent", "mail_id": mail_by_line.get(line.id)})
+
+    def _attach_invoices(self, mails):
+        """Attach to each reminder's e-mail (``mails``, one per reminder) the PDF of every invoice it
+        lists: the invoice's own PDF when it was sent, else one printed now (one rendering per invoice)."""
+        report = self.env.ref("account.account_invoices")
+        pdfs = {}
+        for invoice in self.invoice_ids:
+            if invoice.invoice_pdf_report_id:
+                pdfs[invoice] = invoice.invoice_pdf_report_id
+                continue
+            pdf, _type = report._render_qweb_pdf(report, invoice.ids)
+            pdfs[invoice] = self.env["ir.attachment"].create(
+                {
+                    "name": invoice._get_invoice_report_filename(),
+                    "raw": pdf,
+                    "res_model": invoice._name,
+                    "res_id": invoice.id,
+                    "mimetype": "application/pdf",
+                }
+            )
+        mail_by_line = {mail.res_id: mail for mail in mails}
+        for line in self:
+            attachments = self.env["ir.attachment"].union(*(pdfs[invoice] for invoice in line.invoice_ids))
+            if line.id in mail_by_line and attachments:
+                mail_by_line[line.id].attachment_ids = [Command.link(a.id) for a in attachments]
 
     def _send_letters(self):
         """A PDF letter per reminder (one rendering per document), kept on the reminder for printing."""

@@ -17,6 +17,11 @@ class ResCompany(models.Model):
     )
     ar_quiet_end = fields.Float(string="Quiet Hours Until", default=8.0)
     ar_quiet_weekends = fields.Boolean(string="Quiet on Weekends", default=True)
+    ar_dunning_attach_invoices = fields.Boolean(
+        string="Attach Invoices to Reminders",
+        default=True,
+        help="Reminder e-mails carry the PDF of each invoice they list.",
+    )
     ar_plan_horizon_months = fields.Integer(
         string="Payment Plan Horizon (months)",
         default=12,

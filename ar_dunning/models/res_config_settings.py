@@ -9,3 +9,6 @@ class ResConfigSettings(models.TransientModel):
     ar_quiet_end = fields.Float(related="company_id.ar_quiet_end", readonly=False)
     ar_quiet_weekends = fields.Boolean(related="company_id.ar_quiet_weekends", readonly=False)
     ar_plan_horizon_months = fields.Integer(related="company_id.ar_plan_horizon_months", readonly=False)
+    ar_dunning_attach_invoices = fields.Boolean(
+        related="company_id.ar_dunning_attach_invoices", readonly=False
+    )

@@ -4,8 +4,6 @@ from odoo import models
 
 # Aging buckets of the statement's summary: (label, last day overdue); None: no end.
 AGING_BUCKETS = (("not_due", 0), ("1_30", 30), ("31_60", 60), ("61_90", 90), ("over_90", None))
-# A Polish transfer title holds at most four lines of 35 characters.
-TRANSFER_TITLE_LENGTH = 140
 
 
 class AccountMove(models.Model):
@@ -20,7 +18,7 @@ class AccountMove(models.Model):
         'bank_account', 'transfer_title'}, ...]}``.
         """
         sums = defaultdict(lambda: defaultdict(float))
-        names = defaultdict(list)
+        invoices = defaultdict(lambda: self.browse())
         for move in self:
             amount = move.amount_residual * (-1 if move.move_type == "out_refund" else 1)
             bucket = sums[move.currency_id]
@@ -30,7 +28,7 @@ class AccountMove(models.Model):
             label = next(key for key, last in AGING_BUCKETS if last is None or days <= last)
             bucket[f"aging_{label}"] += amount
             if move.move_type == "out_invoice":
-                names[move.currency_id].append(move.name)
+                invoices[move.currency_id] |= move
         labels = self._ar_aging_labels()
         bank_account = (
             self.company_id[:1]._ar_bank_account() if self.company_id else self.env["res.partner.bank"]
@@ -42,10 +40,11 @@ class AccountMove(models.Model):
                     "currency": currency,
                     **{key: currency.round(sums[currency][key]) for key in ("overdue", "not_due", "balance")},
                     "aging": [
-                        (labels[key], currency.round(sums[currency][key])) for key, _last in AGING_BUCKETS
+                        (labels[key], currency.round(sums[currency][f"aging_{key}"]))
+                        for key, _last in AGING_BUCKETS
                     ],
                     "bank_account": bank_account,
-                    "transfer_title": self._ar_transfer_title(names[currency]),
+                    "transfer_title": self.company_id[:1]._ar_transfer_title(invoices[currency]),
                 }
                 for currency in sorted(sums, key=lambda c: (c not in own, c.name))
             ]
@@ -59,15 +58,3 @@ class AccountMove(models.Model):
             "61_90": self.env._("61-90 days"),
             "over_90": self.env._("Over 90 days"),
         }
-
-    def _ar_transfer_title(self, names):
-        """The title of a bank transfer paying the invoices ``names``, cut to what a Polish transfer
-        holds."""
-        if not names:
-            return ""
-        title = (
-            self.env._("Invoices %s", ", ".join(names))
-            if len(names) > 1
-            else self.env._("Invoice %s", names[0])
-        )
-        return title if len(title) <= TRANSFER_TITLE_LENGTH else title[: TRANSFER_TITLE_LENGTH - 1] + "…"

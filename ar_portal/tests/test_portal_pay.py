@@ -53,6 +53,18 @@ class TestPortalPay(ArPortalCommon, HttpCase):
             params["amount"] = amount
         return self.make_jsonrpc_request("/my/statement/pay/transaction", params)
 
+    def test_pay_page_offers_a_bank_transfer_too(self):
+        bank_account = self.env["res.partner.bank"].create(
+            {"acc_number": "PL61109010140000071219812874", "partner_id": self.company.partner_id.id}
+        )
+        self.company_data["default_journal_bank"].bank_account_id = bank_account
+        self.authenticate("jan.pay", "jan.pay")
+        page = self._pay_page(f"invoice_ids={self.first.id}&invoice_ids={self.second.id}").text
+        transfer = page.split("o_ar_pay_transfer", 1)[1]
+        self.assertIn(bank_account.acc_number, transfer)
+        self.assertIn(self.first.name, transfer)
+        self.assertIn(self.second.name, transfer)
+
     def test_pay_two_invoices_one_in_part(self):
         self.authenticate("jan.pay", "jan.pay")
         page = self._pay_page(
@@ -137,8 +149,8 @@ class TestPortalPay(ArPortalCommon, HttpCase):
         self.assertIn(self.first.name, html)
         self.assertIn(self.second.name, html)
         self.assertNotIn(self.not_mine.name, html, "another customer's documents never appear")
-        statement = self.customer._ar_statement_period(date(2026, 10, 1), date(2026, 11, 30))
-        self.assertEqual((statement["opening"], statement["closing"]), (0, 250))
+        (section,) = self.customer._ar_statement_period(date(2026, 10, 1), date(2026, 11, 30))["sections"]
+        self.assertEqual((section["opening"], section["closing"]), (0, 250))
         self.assertIn(f"/my/payments/{payment.id}/receipt", self.url_open("/my/statement").text)
         self.assertEqual(self.url_open(f"/my/payments/{payment.id}/receipt").status_code, 200)
         self.assertEqual(self.url_open(f"/my/payments/{other_payment.id}/receipt").status_code, 404)

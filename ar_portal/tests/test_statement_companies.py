@@ -63,14 +63,18 @@ class TestStatementCompanies(ArTestCommon, HttpCase):
             )
 
     def test_statement_totals_per_currency_of_one_company(self):
-        totals = (
-            self.customer.with_company(self.company)._ar_statement_lines()._ar_statement_totals()["totals"]
-        )
+        with freeze_time("2026-03-31"):
+            lines = self.customer.with_company(self.company)._ar_statement_lines()
+            totals = lines._ar_statement_totals()["totals"]
         by_currency = {t["currency"]: t for t in totals}
         self.assertEqual(set(by_currency), {self.company.currency_id, self.eur})
         self.assertEqual(by_currency[self.company.currency_id]["balance"], 1000)
         self.assertEqual(by_currency[self.eur]["balance"], 300, "the EUR invoice in EUR, not converted")
-        self.assertEqual(by_currency[self.company.currency_id]["transfer_title"], f"Invoice {self.own.name}")
+        self.assertIn(self.own.name, by_currency[self.company.currency_id]["transfer_title"])
+        self.assertNotIn(self.foreign.name, by_currency[self.company.currency_id]["transfer_title"])
+        aging = dict(by_currency[self.company.currency_id]["aging"])
+        self.assertEqual(aging["31-60 days"], 1000, "due 2026-02-09, 50 days late on 2026-03-31")
+        self.assertEqual(sum(dict(by_currency[self.eur]["aging"]).values()), 300)
         self.assertEqual(by_currency[self.eur]["bank_account"], self.bank_account)
 
     def test_web_page_shows_one_company(self):
@@ -81,7 +85,7 @@ class TestStatementCompanies(ArTestCommon, HttpCase):
         self.assertIn(self.foreign.name, page)
         self.assertNotIn("777.00", page, "another company's invoice never appears")
         self.assertIn(self.bank_account.acc_number, page)
-        self.assertIn(f"Invoice {self.own.name}", page)
+        self.assertIn(f"{self.own.name} of 01/10/2026", page, "the transfer title names the invoice")
 
     def test_signed_link_shows_one_company(self):
         with freeze_time("2026-03-31"):
