@@ -137,15 +137,21 @@ class ResCompany(models.Model):
                     "res_id": company.id,
                 }
             )
-            mail = template.send_mail(
-                company.id,
-                email_values={
-                    "recipient_ids": [(4, pid) for pid in company.ar_digest_user_ids.partner_id.ids],
-                    "email_to": ",".join(emails),
-                    "attachment_ids": [(4, attachment.id)],
-                },
-            )
-            sent |= self.env["mail.mail"].browse(mail)
+            # One e-mail per language, each recipient's (the plain addresses get the company's).
+            company_lang = company.partner_id.lang or self.env.lang
+            by_lang = company.ar_digest_user_ids.partner_id.grouped(lambda p, d=company_lang: p.lang or d)
+            if emails:
+                by_lang.setdefault(company_lang, self.env["res.partner"])
+            for lang, partners in by_lang.items():
+                mail = template.with_context(ar_digest_lang=lang).send_mail(
+                    company.id,
+                    email_values={
+                        "recipient_ids": [(4, pid) for pid in partners.ids],
+                        "email_to": ",".join(emails) if lang == company_lang else "",
+                        "attachment_ids": [(4, attachment.id)],
+                    },
+                )
+                sent |= self.env["mail.mail"].browse(mail)
             _logger.info("Receivables digest of %s queued", company.name)
         return sent
 

@@ -212,6 +212,32 @@ class TestKpi(ArTestCommon):
         self.assertEqual(rows[1][0], self.partner_a.name)
         self.assertEqual(rows[1][-1], 1900)
 
+    def test_daily_digest_in_each_recipients_language(self):
+        self.env["res.lang"]._activate_lang("pl_PL")
+        users = self.env["res.users"].create(
+            [
+                {
+                    "name": name,
+                    "login": login,
+                    "email": f"{login}@company.example.com",
+                    "lang": lang,
+                    "company_id": self.company.id,
+                    "company_ids": [(6, 0, self.company.ids)],
+                }
+                for name, login, lang in (("Ewa", "ewa.pl", "pl_PL"), ("John", "john.en", "en_US"))
+            ]
+        )
+        self.company.write({"ar_digest_user_ids": [(6, 0, users.ids)], "ar_digest_emails": False})
+        with freeze_time("2026-11-23 07:00"):
+            mails = self.company.sudo()._ar_send_digest()
+        self.assertEqual(len(mails), 2, "one e-mail per language")
+        polish = mails.filtered(lambda m: m.recipient_ids == users[0].partner_id)
+        english = mails.filtered(lambda m: m.recipient_ids == users[1].partner_id)
+        self.assertIn("23.11.2026", polish.body_html, "the date in the Polish format")
+        self.assertIn("900,00", polish.body_html, "amounts in the Polish format (decimal comma)")
+        self.assertIn("11/23/2026", english.body_html)
+        self.assertIn("1,900.00", english.body_html)
+
     def test_no_recipients_no_digest(self):
         self.assertFalse(self.company.sudo()._ar_send_digest())
 
