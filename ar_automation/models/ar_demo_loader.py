@@ -970,8 +970,15 @@ class ArDemoLoader(models.AbstractModel):
             days.append(month_end)
             month_end = month_end.replace(day=1) - timedelta(days=1)
         snapshots = self.env["ar.kpi.snapshot"]
+        first_invoice = self.env["account.move"].search(
+            [("company_id", "=", company.id), ("move_type", "=", "out_invoice"), ("state", "=", "posted")],
+            order="invoice_date",
+            limit=1,
+        )
         for day in [*reversed(days), today]:
-            snapshots._take(day, company)
+            # the trend starts with the first sale, not with empty months
+            if first_invoice.invoice_date and day >= first_invoice.invoice_date:
+                snapshots._take(day, company)
         company.ar_digest_user_ids = self.env.ref("base.user_admin")
 
     def _demo_automation(self, company, customers, products):
