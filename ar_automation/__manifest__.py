@@ -7,7 +7,7 @@
     "website": "https://github.com/ar-automation/ar-automation",
     "license": "LGPL-3",
     "depends": ["account", "sale", "mail", "base_iban", "base_vat", "l10n_pl_edi"],
-    "external_dependencies": {"python": ["python-stdnum"]},
+    "external_dependencies": {"python": ["python-stdnum", "qrcode"]},
     "data": [
         "security/ar_automation_security.xml",
         "security/ir.model.access.csv",
@@ -31,6 +31,7 @@
         "views/ar_automation_menus.xml",
         "views/account_move_ksef_views.xml",
         "report/ar_seller_identity_templates.xml",
+        "report/ar_ksef_invoice_templates.xml",
     ],
     "demo": [
         "demo/ar_demo.xml",

@@ -17,15 +17,18 @@ then kept: the customer still gets one invoice, one e-mail.
 
 import base64
 import hashlib
+import io
 import logging
 from datetime import timedelta
 from xml.dom.minidom import parseString
 
+import qrcode
 from markupsafe import Markup
 from stdnum.pl.nip import compact
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools.image import image_data_uri
 
 from odoo.addons.l10n_pl_edi.tools.ksef_api_service import KsefApiService
 
@@ -286,6 +289,15 @@ class AccountMove(models.Model):
             values.update(ar_ksef_state="to_send", l10n_pl_edi_status=False, l10n_pl_edi_ref=False)
         self.write(values)
         _logger.info("KSeF: %s kept in the queue (try %s): %s", self.name, tries, error)
+
+    def _ar_ksef_qr_image(self):
+        """The verification QR code (KOD I) as a PNG data URI, for the invoice's visualisation."""
+        self.ensure_one()
+        if not self.ar_ksef_verification_url:
+            return False
+        png = io.BytesIO()
+        qrcode.make(self.ar_ksef_verification_url, box_size=4).save(png, format="PNG")
+        return image_data_uri(base64.b64encode(png.getvalue()))
 
     def _ar_ksef_qr_url(self, xml, mode):
         """KOD I of the Ministry's QR-code rules: ``{base}/invoice/{seller NIP}/{issue date DD-MM-YYYY}/

@@ -119,6 +119,13 @@ class TestKsef(ArInvoicingCommon):
             any(invoice.l10n_pl_edi_number in body for body in invoice.message_ids.mapped("body"))
         )
 
+        html = (
+            self.env["ir.actions.report"]._render_qweb_html("account.report_invoice", invoice.ids)[0].decode()
+        )
+        self.assertIn(invoice.l10n_pl_edi_number, html, "the invoice's visualisation shows its KSeF number")
+        self.assertIn('alt="KSeF QR" src="data:image/png;base64,', html)
+        self.assertIn(invoice.ar_ksef_verification_url, html)
+
         self._run_cron()
         self.assertEqual(len(self.mock.sent_numbers()), 1, "an accepted invoice is not sent again")
 

@@ -14,3 +14,4 @@ from . import test_security_portal_fuzz
 from . import test_click_everything
 from . import test_security_ar_portal
 from . import test_engines
+from . import test_portal_ksef
