@@ -87,6 +87,10 @@ FUZZY_UNCONFIRMED_CAP = 45
 PAYER_CONFIRMS = 2
 PAYER_CONFIRMS_FUZZY = 3
 PAYER_CONFIRMS_WEAKLY = 1
+# A payer's name this similar to a customer's is its name (legal form, case and accents aside).
+SAME_NAME = 0.97
+# The literal reading of a quoted number loses this much when a typo reading is clearly the payment.
+LITERAL_DOUBT = 15
 THIRD_PARTY_PENALTY = 5
 THIRD_PARTY_PENALTY_WEAK = 3  # the payer is only known by a similar name
 # The rest of an overpayment equals other open items of the customer: those were probably paid too.
@@ -286,25 +290,21 @@ def _is_distinctive(groups: list[str]) -> bool:
     return True
 
 
-def _short_key(kind: str, *groups: str) -> str:
-    return "|".join((kind, *((g.lstrip("0") or "0") if g.isdigit() else g for g in groups)))
+def _short_key(*groups: str) -> str:
+    return "|".join((group.lstrip("0") or "0") for group in groups)
 
 
 def _short_keys(groups: list[str]) -> list[str]:
-    """How customers shorten an invoice number ``[PREFIX…, YEAR, NUMBER]`` (``FV/2026/00042``): with the
-    prefix (``P``) ``FV 42/2026``, ``FV 42/26``, ``FV 2026/42``; bare (``B``) ``42/2026``, ``42/26``,
-    ``2026/42``; zeros dropped. Other shapes (monthly numbering, no year) have none."""
+    """How customers shorten an invoice number ``[PREFIX…, YEAR, NUMBER]`` (``FV/2026/00042``): ``42/2026``,
+    ``42/26``, ``2026/42``, zeros dropped (with the prefix, ``FV 42/2026``, the items found are filtered
+    by it). Other shapes (monthly numbering, no year) have none."""
     if len(groups) < 2 or not groups[-1].isdigit() or not _YEAR.fullmatch(groups[-2]):
         return []
     prefix, year = groups[:-2], groups[-2]
     number = groups[-1].lstrip("0")
     if not number or not all(group.isalpha() for group in prefix):
         return []
-    orders = (f"{number}|{year}", f"{number}|{year[2:].lstrip('0') or '0'}", f"{year}|{number}")
-    keys = [f"B|{order}" for order in orders]
-    if len(prefix) == 1:
-        keys += [f"P|{prefix[0]}|{order}" for order in orders]
-    return keys
+    return [f"{number}|{year}", f"{number}|{year[2:].lstrip('0') or '0'}", f"{year}|{number}"]
 
 
 def _has_fuzzy_shape(groups: list[str]) -> bool:
@@ -623,6 +623,11 @@ class _Index:
             hits += self._fuzzy_scan(folded, groups, joinable, covered)
         return hits
 
+    def prefix(self, item: OpenItem) -> str:
+        """The letters an item's number starts with (``FV`` of ``FV/2026/00042``), folded."""
+        found = _GROUP.match(_fold(item.number or item.payment_reference))
+        return found.group() if found else ""
+
     def _short_scan(self, folded, groups, covered) -> list[_Hit]:
         """Invoice numbers written short or reordered: ``FV 42/2026``, ``fakt. nr 42/26``, ``2026/42``.
 
@@ -640,7 +645,11 @@ class _Index:
                 third = groups[start + 2]
                 gap = folded[second.end() : third.start()]
                 if second.group().isdigit() and third.group().isdigit() and "/" in gap and len(gap) <= 2:
-                    items = self.by_short.get(_short_key("P", first.group(), second.group(), third.group()))
+                    items = [
+                        item
+                        for item in self.by_short.get(_short_key(second.group(), third.group()), ())
+                        if self.prefix(item) == first.group()
+                    ]
                     if items and _REFERENCE_JOIN.fullmatch(between):
                         quoted = folded[first.start() : third.end()]
                         hits.append(_Hit(list(items), "short", quoted, quoted, confirmed=True))
@@ -656,7 +665,7 @@ class _Index:
             after = folded[second.end() : second.end() + 2]
             if after[:1] in "/-." and after[1:2].isdigit():
                 continue
-            items = self.by_short.get(_short_key("B", first.group(), second.group()))
+            items = self.by_short.get(_short_key(first.group(), second.group()))
             if not items:
                 continue
             named = confirmed or bool(_INVOICE_WORD.search(folded, max(0, first.start() - 16), first.start()))
@@ -1117,12 +1126,31 @@ class _Matcher:
             by_partner[item.partner_id].append((item, hit))
         groups = list(by_partner.values())
         alternative = self._typo_alternative(line, payer, pairs)
-        if alternative:
-            groups.append([alternative])
         proposals = []
         for group in groups:
             proposals += self._group_proposals(line, payer, group)
+        if alternative:
+            guessed = self._group_proposals(line, payer, [alternative])
+            if self._typo_settles(line, payer, alternative[0], pairs[0][0], guessed):
+                for proposal in proposals:
+                    proposal.score = max(0.0, proposal.score - LITERAL_DOUBT)
+                    proposal.reasons.append("ref:doubtful")
+            proposals += guessed
         return proposals
+
+    def _typo_settles(self, line, payer, guessed_item, quoted_item, guessed) -> bool:
+        """Whether a typo reading clearly beats the literal one: the guessed invoice's amount is paid
+        exactly (or within the write-off) by its own customer (by account, VAT number or a name equal to
+        its name), while the invoice literally quoted is neither paid in full nor its customer's."""
+        if not guessed or not any(
+            reason.startswith(("amount:equal", "amount:writeoff")) for reason in guessed[0].reasons
+        ):
+            return False
+        if payer and not payer.weak:
+            return payer.owns(guessed_item.partner_id) and not payer.owns(quoted_item.partner_id)
+        similarity = self.index.name_similarity(line.counterparty_name, guessed_item.partner_id)
+        other = self.index.name_similarity(line.counterparty_name, quoted_item.partner_id)
+        return similarity >= SAME_NAME and other < self.settings.name_similarity_min
 
     def _group_proposals(self, line, payer, group) -> list[Proposal]:
         items = [item for item, _ in group]
@@ -1200,6 +1228,9 @@ class _Matcher:
         """Score change and reason from who pays: the invoices' customer confirmed, or a third party."""
         if payer and payer.owns(partner_id):
             if payer.weak:
+                similarity = self.index.name_similarity(line.counterparty_name, partner_id)
+                if not strong and similarity >= SAME_NAME:
+                    return PAYER_CONFIRMS_FUZZY, [payer.reason]
                 return PAYER_CONFIRMS_WEAKLY, [payer.reason]
             return (PAYER_CONFIRMS if strong else PAYER_CONFIRMS_FUZZY), [payer.reason]
         if payer:
@@ -1208,7 +1239,11 @@ class _Matcher:
         if line.counterparty_name:
             similarity = self.index.name_similarity(line.counterparty_name, partner_id)
             if similarity >= self.settings.name_similarity_min:
-                return PAYER_CONFIRMS_WEAKLY, [f"partner:name:{similarity:.2f}"]
+                # A typo'd reference is confirmed by an amount and a payer named exactly as its customer.
+                bonus = (
+                    PAYER_CONFIRMS_FUZZY if not strong and similarity >= SAME_NAME else PAYER_CONFIRMS_WEAKLY
+                )
+                return bonus, [f"partner:name:{similarity:.2f}"]
         return 0, []
 
     # ---- amounts without a reference
@@ -1344,6 +1379,8 @@ _REFERENCE_PHRASES = {
 
 def _phrase(reason: str) -> str:
     head, _, rest = reason.partition(":")
+    if reason == "ref:doubtful":
+        return "the number as quoted is less likely than a typo of it"
     if head == "ref":
         kind, _, number = rest.partition(":")
         return f"invoice {number} {_REFERENCE_PHRASES.get(kind, kind)}"

@@ -667,3 +667,22 @@ def test_an_iban_of_two_different_customers_identifies_nobody():
     other = Customer(9, "Inna Firma Sp. z o.o.", "9510000009", (ZOLW_IBAN,))
     ranked = proposals(line("410.00", "", counterparty_iban=ZOLW_IBAN), customers=[*CUSTOMERS, other])
     assert not ranked or ranked[0].score < 90
+
+
+# --------------------------------------------------------------------------------- typos resolved
+
+
+def test_a_typo_hitting_another_customers_invoice_is_resolved_by_amount_and_payer():
+    # FV/2026/00132 (Kowalski, 99.99) is quoted, but Żółw pays 1230.00 from its account: FV/2026/00123.
+    title = "Zapłata FV/2026/00132"
+    proposal = best(line("1230.00", title, counterparty_iban=ZOLW_IBAN))
+    assert allocated(proposal) == {11: D("1230.00")}
+    assert proposal.score >= 90 and not proposal.ambiguous, explain(proposal)
+    by_name = best(line("1230.00", title, counterparty_name="HURTOWNIA ZOLW SP. Z O.O."))
+    assert allocated(by_name) == {11: D("1230.00")} and by_name.score >= 90, explain(by_name)
+
+
+def test_a_typo_is_not_guessed_when_the_literal_reading_is_plausible_too():
+    # Kowalski itself pays: partial payment of its own invoice, or Żółw's invoice one typo away? Both.
+    ranked = proposals(line("1230.00", "Zapłata FV/2026/00132", counterparty_name="PHU Kowalski Jan"))
+    assert not ranked or ranked[0].score < 90 or allocated(ranked[0]) == {32: D("99.99")}
