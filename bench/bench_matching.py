@@ -5,8 +5,8 @@
 
 Generates labelled bank credits, open invoices and customers (``bench/matching_data.py``: exact and mistyped
 references, several invoices, partial payments, bank fees, overpayments, factoring, split payments, RF
-references, camt referred documents, payments without a reference, unrelated credits, ambiguous cases),
-runs ``match_lines`` once and prints:
+references, camt referred documents, KSeF numbers, payments without a reference, unrelated credits,
+ambiguous cases), runs ``match_lines`` once and prints:
 
 * the time to match (indexing included); target <= 5 s;
 * the precision of the automatic matches: best proposal scored >= ``--threshold`` and not ambiguous,
