@@ -58,7 +58,8 @@ class ResCompany(models.Model):
     def _ar_transfer_title(self, invoices):
         """The title of one bank transfer paying ``invoices`` to this company, in the environment's
         language: each invoice's number, date and open amount ("FV/2026/00012 z 02.03.2026: 1 230,00 zł"),
-        or only the numbers when that would not fit a Polish transfer title (140 characters)."""
+        or only the numbers when that would not fit a Polish transfer title (140 characters). An invoice
+        issued in KSeF is named by its KSeF number, which art. 108g of the VAT act puts in the title."""
         env = self.env
         invoices = invoices.sorted(lambda move: (move.invoice_date or move.date, move.id))
         if not invoices:
@@ -66,7 +67,7 @@ class ResCompany(models.Model):
         detailed = "; ".join(
             env._(
                 "%(number)s of %(date)s: %(amount)s",
-                number=move.name,
+                number=move.l10n_pl_edi_number or move.name,
                 date=format_date(env, move.invoice_date or move.date),
                 amount=format_amount(env, move.amount_residual, move.currency_id),
             )
@@ -74,7 +75,9 @@ class ResCompany(models.Model):
         )
         if len(detailed) <= TRANSFER_TITLE_LENGTH:
             return detailed
-        numbers = ", ".join(invoices.mapped("name"))
-        return (
-            numbers if len(numbers) <= TRANSFER_TITLE_LENGTH else numbers[: TRANSFER_TITLE_LENGTH - 1] + "…"
-        )
+        numbers = ", ".join(move.l10n_pl_edi_number or move.name for move in invoices)
+        if len(numbers) <= TRANSFER_TITLE_LENGTH:
+            return numbers
+        # Whole numbers only: a KSeF number cut short would name no invoice.
+        cut = numbers[: TRANSFER_TITLE_LENGTH - 1].rsplit(", ", 1)[0]
+        return cut + "…"

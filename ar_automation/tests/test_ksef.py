@@ -125,6 +125,10 @@ class TestKsef(ArInvoicingCommon):
         self.assertIn(invoice.l10n_pl_edi_number, html, "the invoice's visualisation shows its KSeF number")
         self.assertIn('alt="KSeF QR" src="data:image/png;base64,', html)
         self.assertIn(invoice.ar_ksef_verification_url, html)
+        title = self.company._ar_transfer_title(invoice)
+        self.assertTrue(
+            title.startswith(invoice.l10n_pl_edi_number), "art. 108g: the KSeF number in the title"
+        )
 
         self._run_cron()
         self.assertEqual(len(self.mock.sent_numbers()), 1, "an accepted invoice is not sent again")
