@@ -6,3 +6,4 @@ from . import test_security_ar_dunning
 from . import test_engines
 from . import test_qweb_batch
 from . import test_reminder_payment_details
+from . import test_reminder_ksef
