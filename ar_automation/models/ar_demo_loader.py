@@ -455,6 +455,8 @@ UNKNOWN_PAYER = (
     1476.00,
     "Przedpłata za zamówienie 14/11",
 )
+# The demo company's language (its customers' but one).
+DEMO_LANG = "pl_PL"
 DEMO_CONTEXT = {
     "tracking_disable": True,
     "mail_create_nolog": True,
@@ -498,6 +500,7 @@ class ArDemoLoader(models.AbstractModel):
         journal = loader._demo_bank_journal(company)
         salespeople = loader._demo_salespeople(company)
         customers = loader._demo_customers(salespeople, rng)
+        loader._demo_languages(company, salespeople, customers)
         products = loader._demo_products(company)
         deals = loader._demo_sales(company, customers, products, rng)
         loader._demo_invoices(deals)
@@ -586,6 +589,27 @@ class ArDemoLoader(models.AbstractModel):
         journal.write({"name": "mBank", "bank_account_id": bank_account.id})
         self._demo_xmlids({"demo_bank_journal": journal})
         return journal
+
+    # Languages
+
+    def _demo_languages(self, company, salespeople, customers):
+        """Polish for the Polish company (its admin, salespeople and customers: Polish documents, dates
+        and numbers), except the last customer, kept in English to show both. Activating Polish loads the
+        Polish translations of the installed modules, and of ours as each one finishes installing."""
+        self.env["res.lang"]._activate_and_install_lang(DEMO_LANG)
+        installed = self.env["ir.module.module"].search([("state", "=", "installed")])
+        installed._update_translations(DEMO_LANG)
+        polish = customers[:-1]
+        partners = (
+            company.partner_id
+            | self.env.ref("base.user_admin").partner_id
+            | salespeople.partner_id
+            | self.env["res.partner"].union(*(c.partner for c in polish))
+            | self.env["res.partner"].union(*(c.contact for c in polish if c.contact))
+        )
+        partners.write({"lang": DEMO_LANG, "tz": "Europe/Warsaw"})
+        english = customers[-1]
+        (english.partner | (english.contact or english.partner)).write({"lang": "en_US"})
 
     # People
 
