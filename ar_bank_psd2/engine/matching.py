@@ -1391,7 +1391,9 @@ def _phrase(reason: str) -> str:
         return _PARTNER_PHRASES.get(method, reason)
     if head == "amount":
         kind, _, value = rest.partition(":")
-        return f"{value} short, written off" if kind == "writeoff" else _AMOUNT_PHRASES.get(kind, reason)
+        if kind == "writeoff":
+            return f"{value} short, written off (a bank fee within the rule's write-off tolerance)"
+        return _AMOUNT_PHRASES.get(kind, reason)
     if head == "subset":
         return (
             "one open item of the payer equals the amount"

@@ -43,9 +43,10 @@ REVIEWED_COLUMNS = {
     "account_bank_statement_line": """
         account_number amount amount_currency amount_residual ar_end_to_end_id ar_fingerprint ar_import_id
         ar_match_explanation ar_match_reasons ar_match_rule_id ar_match_score ar_match_state ar_matched_date
-        ar_matched_uid ar_source ar_structured_ref company_id create_date create_uid currency_id
-        foreign_currency_id id internal_index is_reconciled journal_id move_id partner_id partner_name
-        payment_ref sequence statement_id transaction_details transaction_type write_date write_uid
+        ar_matched_uid ar_source ar_structured_ref ar_writeoff_amount company_id create_date create_uid
+        currency_id foreign_currency_id id internal_index is_reconciled journal_id move_id partner_id
+        partner_name payment_ref sequence statement_id transaction_details transaction_type write_date
+        write_uid
     """,
     "account_move_line": """
         account_id amount_currency amount_residual amount_residual_currency analytic_distribution balance
