@@ -135,3 +135,71 @@ class TestSecurityBankRpc(ArSecurityCommon, HttpCase):
         )
         self._assert_refused("ar.bank.connection", "action_connect", [connection.ids])
         self.assertEqual((connection.state, connection.redirect_state), ("active", "kept"))
+
+
+@tagged("post_install", "-at_install")
+class TestSecurityBankCallback(ArSecurityCommon, HttpCase):
+    """The bank's redirect back to Odoo after the strong authentication: only the user who may change the
+    connection finishes a consent, only with the state Odoo gave the bank, once."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.ar_manager = cls._user("sec.cb.manager", "ar_automation.ar_automation_group_manager")
+        cls.connection = cls.env["ar.bank.connection"].create(
+            {"name": "mBank", "company_id": cls.company.id, "redirect_state": "s-4f1c2a9e-good"}
+        )
+
+    def _callback(self, user, **params):
+        if user:
+            self.authenticate(user.login, user.login)
+        return self.url_open("/ar_bank_psd2/callback", params=params, allow_redirects=False)
+
+    def _finished(self):
+        """Patch the consent's finishing step: record what would have been finished."""
+        finished = []
+        connection_class = type(self.env["ar.bank.connection"])
+        original = connection_class._ar_finish_consent
+
+        def record(records, values):
+            finished.append((records.ids, dict(values)))
+            return True
+
+        connection_class._ar_finish_consent = record
+        self.addCleanup(setattr, connection_class, "_ar_finish_consent", original)
+        return finished
+
+    def test_hostile_or_unknown_states_finish_nothing(self):
+        finished = self._finished()
+        hostile = ("", "x", "s-4f1c2a9e-goo", "' OR 1=1 --", "<script>alert(1)</script>", "%00", "ż" * 500)
+        for state in hostile:
+            with self.subTest(state=state):
+                response = self._callback(self.ar_manager, state=state, code="c")
+                self.assertEqual(response.status_code, 404)
+        self.assertFalse(finished)
+        self.assertEqual(self.connection.redirect_state, "s-4f1c2a9e-good")
+
+    def test_a_salesman_or_another_companys_collector_cannot_finish_a_consent(self):
+        finished = self._finished()
+        for user in (self.own, self.all_docs, self.billing, self.collector_2):
+            with self.subTest(user=user.login):
+                response = self._callback(user, state="s-4f1c2a9e-good", code="c")
+                self.assertEqual(response.status_code, 404)
+        self.assertFalse(finished)
+        self.assertEqual(self.connection.redirect_state, "s-4f1c2a9e-good", "the state stays usable")
+
+    def test_anonymous_visitors_are_sent_to_the_login(self):
+        finished = self._finished()
+        response = self._callback(None, state="s-4f1c2a9e-good", code="c")
+        self.assertIn(response.status_code, (302, 303))
+        self.assertIn("/web/login", response.headers["Location"])
+        self.assertFalse(finished)
+
+    def test_the_state_is_used_once(self):
+        finished = self._finished()
+        first = self._callback(self.ar_manager, state="s-4f1c2a9e-good", code="c")
+        self.assertIn(first.status_code, (302, 303))
+        self.assertEqual(finished, [(self.connection.ids, {"code": "c"})])
+        again = self._callback(self.ar_manager, state="s-4f1c2a9e-good", code="c")
+        self.assertEqual(again.status_code, 404, "a replayed redirect finishes nothing")
+        self.assertEqual(len(finished), 1)
