@@ -28,6 +28,9 @@ REVIEWED_COLUMNS = {
         amount_untaxed_in_currency_signed amount_untaxed_signed ar_autopay_attempts ar_autopay_next_try
         ar_autopay_noticed ar_check_blocked_once ar_check_message ar_check_state ar_dispute_id
         ar_dunning_hold_until ar_dunning_last_date ar_dunning_level_id ar_dunning_paused ar_promise_date
+        ar_ksef_attempts ar_ksef_error ar_ksef_next_try ar_ksef_state ar_ksef_verification_url
+        l10n_pl_edi_header l10n_pl_edi_number l10n_pl_edi_ref l10n_pl_edi_session_id l10n_pl_edi_status
+        l10n_pl_vat_b_mpv_prowizja l10n_pl_vat_b_spv l10n_pl_vat_b_spv_dostawa
         auto_post auto_post_origin_id auto_post_until campaign_id checked commercial_partner_id company_id
         create_date create_uid currency_id date delivery_date fiscal_position_id id inalterable_hash
         incoterm_location invoice_cash_rounding_id invoice_currency_rate invoice_date invoice_date_due
