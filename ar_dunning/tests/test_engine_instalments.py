@@ -1,7 +1,6 @@
 """Payment plan instalments, without a database."""
 
 from datetime import date
-from decimal import Decimal
 from decimal import Decimal as D
 
 import pytest
@@ -41,18 +40,18 @@ def test_instalments_are_paid_in_date_order_and_missed_after_the_grace_days():
 
 def test_plan_problems_name_every_rule_a_plan_breaks():
     today, horizon = date(2026, 3, 31), date(2026, 9, 30)
-    good = [(date(2026, 4, 15), Decimal("50.00")), (date(2026, 5, 15), Decimal("50.00"))]
-    assert plan_problems(good, Decimal("100"), today=today, horizon=horizon) == []
-    assert plan_problems(good, Decimal("100.004")) == [], "equal in the currency's rounding"
-    assert plan_problems(good, Decimal("100.01")) == ["plan_total"]
-    assert plan_problems([], Decimal("100")) == ["plan_incomplete"]
-    assert plan_problems(good, Decimal("100"), currencies=2) == ["plan_one_currency"]
-    many = [(date(2026, 4, 1), Decimal("1"))] * 25
-    assert plan_problems(many, Decimal("25")) == ["plan_too_many"]
-    wrong = [(today, Decimal("0")), (date(2026, 10, 1), Decimal("100"))]
-    assert plan_problems(wrong, Decimal("100"), today=today, horizon=horizon) == [
+    good = [(date(2026, 4, 15), D("50.00")), (date(2026, 5, 15), D("50.00"))]
+    assert plan_problems(good, D("100"), today=today, horizon=horizon) == []
+    assert plan_problems(good, D("100.004")) == [], "equal in the currency's rounding"
+    assert plan_problems(good, D("100.01")) == ["plan_total"]
+    assert plan_problems([], D("100")) == ["plan_incomplete"]
+    assert plan_problems(good, D("100"), currencies=2) == ["plan_one_currency"]
+    many = [(date(2026, 4, 1), D("1"))] * 25
+    assert plan_problems(many, D("25")) == ["plan_too_many"]
+    wrong = [(today, D("0")), (date(2026, 10, 1), D("100"))]
+    assert plan_problems(wrong, D("100"), today=today, horizon=horizon) == [
         "plan_amount_invalid",
         "plan_date_past",
         "plan_date_horizon",
     ]
-    assert plan_problems(good, Decimal("100"), step=Decimal("1")) == []
+    assert plan_problems(good, D("100"), step=D("1")) == []
