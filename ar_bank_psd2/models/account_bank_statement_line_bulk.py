@@ -34,6 +34,7 @@ BULK_FIELDS = frozenset(
         "ar_end_to_end_id",
         "ar_structured_ref",
         "ar_source",
+        "statement_id",
     }
 )
 BULK_MINIMUM = 20
@@ -54,7 +55,8 @@ class AccountBankStatementLine(models.Model):
         if not self._ar_bulk_enabled():
             return self.create(vals_list)
         journal = self.env["account.journal"].browse({vals["journal_id"] for vals in vals_list})
-        if len(journal) != 1 or any(set(vals) - BULK_FIELDS for vals in vals_list):
+        statement_ids = {vals.get("statement_id") or False for vals in vals_list}
+        if len(journal) != 1 or len(statement_ids) != 1 or any(set(vals) - BULK_FIELDS for vals in vals_list):
             return self.create(vals_list)
         if not all(vals.get("amount") for vals in vals_list):
             # A line of no amount has no item to copy the amounts from: Odoo creates those.
@@ -84,6 +86,9 @@ class AccountBankStatementLine(models.Model):
                 created.append(template._ar_copy_line(rest))
         lines = self.browse([line_id for records in created for line_id in records.ids])
         self.env.invalidate_all()
+        # The copies' statement (the same for all: the template's, copied to their journal items) has
+        # its balances, date and first line to recompute.
+        self.env["account.bank.statement"].browse(statement_ids - {False}).modified(["line_ids"])
         if len(lines) >= ANALYZE_MINIMUM:
             # Thousands of new rows the planner does not know of yet (autovacuum sees them only once
             # committed): without fresh statistics it may join them as if the tables were empty.
@@ -129,14 +134,16 @@ class AccountBankStatementLine(models.Model):
         balances = self._ar_company_amounts(vals_list)
         magnitudes = [abs(balance) for balance in balances]
         currency_magnitudes = [abs(amount) for amount in amounts]
-        self._ar_insert_copy(
+        # One statement inserts the entries and their lines: each refers to the other, and the foreign
+        # keys are checked once both are in.
+        insert_moves = self._ar_insert_copy_sql(
             "account_move",
             move.id,
             {
                 "name": SQL("data.name"),
                 "sequence_number": SQL("data.number"),
                 "date": SQL("data.day"),
-                "statement_line_id": SQL("NULL"),  # set once the lines exist
+                "statement_line_id": SQL("data.line"),
                 "amount_total": SQL("data.currency_magnitude"),
                 "amount_total_signed": SQL("data.magnitude"),
                 "amount_total_in_currency_signed": SQL("data.currency_magnitude"),
@@ -153,19 +160,12 @@ class AccountBankStatementLine(models.Model):
                 currency_magnitudes,
             ),
         )
-        self._ar_insert_line_copies(vals_list, move_ids, line_ids, amounts)
-        self.env.execute_query(
-            SQL(
-                "UPDATE account_move SET statement_line_id = data.line "
-                "FROM unnest(%s::int[], %s::int[]) AS data(move, line) WHERE account_move.id = data.move",
-                move_ids,
-                line_ids,
-            )
-        )
+        insert_lines = self._ar_line_copies_sql(vals_list, move_ids, line_ids)
+        self.env.execute_query(SQL("WITH moves AS (%s) %s", insert_moves, insert_lines))
         self._ar_insert_item_copies(move_ids, line_ids, names, dates, amounts, balances, vals_list)
         return self.browse(line_ids)
 
-    def _ar_insert_line_copies(self, vals_list, move_ids, line_ids, amounts):
+    def _ar_line_copies_sql(self, vals_list, move_ids, line_ids):
         fields = sorted({name for vals in vals_list for name in vals} - {"journal_id"})
         overrides = {
             "move_id": SQL("data.move"),
@@ -190,6 +190,8 @@ class AccountBankStatementLine(models.Model):
                 continue
             elif field.type in ("float", "monetary"):
                 columns.append(SQL("unnest(%s::numeric[])", values))
+            elif field.type == "many2one":
+                columns.append(SQL("unnest(%s::int[])", [value or None for value in values]))
             else:
                 columns.append(SQL("unnest(%s::varchar[])", [value or None for value in values]))
             names.append(name)
@@ -205,7 +207,7 @@ class AccountBankStatementLine(models.Model):
             SQL(", ").join(columns),
             SQL(", ").join(SQL.identifier(name) for name in names),
         )
-        self._ar_insert_copy("account_bank_statement_line", self.id, overrides, source)
+        return self._ar_insert_copy_sql("account_bank_statement_line", self.id, overrides, source)
 
     def _ar_company_amounts(self, vals_list):
         """Each line's amount in the company currency, converted as Odoo converts it (the rate of the
@@ -280,6 +282,9 @@ class AccountBankStatementLine(models.Model):
         ]
 
     def _ar_insert_copy(self, table, template_id, overrides, source):
+        self.env.execute_query(self._ar_insert_copy_sql(table, template_id, overrides, source))
+
+    def _ar_insert_copy_sql(self, table, template_id, overrides, source):
         """``INSERT INTO table`` one copy of row ``template_id`` per row of ``source`` (which has an ``id``
         column: the new rows' ids, reserved beforehand), ``overrides`` giving the expressions of the
         columns that differ."""
@@ -299,14 +304,12 @@ class AccountBankStatementLine(models.Model):
             else overrides.get(column, SQL("template.%s", SQL.identifier(column)))
             for column in columns
         ]
-        self.env.execute_query(
-            SQL(
-                "INSERT INTO %s (%s) SELECT %s FROM %s, %s AS template WHERE template.id = %s",
-                SQL.identifier(table),
-                SQL(", ").join(SQL.identifier(column) for column in columns),
-                SQL(", ").join(expressions),
-                source,
-                SQL.identifier(table),
-                template_id,
-            )
+        return SQL(
+            "INSERT INTO %s (%s) SELECT %s FROM %s, %s AS template WHERE template.id = %s",
+            SQL.identifier(table),
+            SQL(", ").join(SQL.identifier(column) for column in columns),
+            SQL(", ").join(expressions),
+            source,
+            SQL.identifier(table),
+            template_id,
         )

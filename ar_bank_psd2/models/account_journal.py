@@ -337,7 +337,8 @@ class AccountJournal(models.Model):
         bank_statement = self.env["account.bank.statement"]
         lines = self.env["account.bank.statement.line"]
         if values:
-            lines = self._ar_create_lines(values)
+            # The statement first, its lines created in it: attaching lines afterwards rewrites every
+            # line and journal item once more.
             bank_statement = bank_statement.create(
                 {
                     "name": statement.statement_id or filename,
@@ -348,9 +349,9 @@ class AccountJournal(models.Model):
                     "balance_end_real": float(statement.closing_balance)
                     if statement.closing_balance is not None
                     else 0.0,
-                    "line_ids": [(6, 0, lines.ids)],
                 }
             )
+            lines = self._ar_create_lines([dict(vals, statement_id=bank_statement.id) for vals in values])
         return lines, bank_statement, gap
 
     def _ar_create_lines(self, values):
