@@ -6,8 +6,21 @@
     "author": "AR Automation for Odoo",
     "website": "https://github.com/ar-automation/ar-automation",
     "license": "LGPL-3",
+    "maintainers": ["ar-automation"],
+    "development_status": "Beta",
+    "icon": "/ar_automation/static/description/icon.png",
     "depends": ["account", "sale", "mail", "base_iban", "base_vat", "l10n_pl_edi"],
-    "external_dependencies": {"python": ["python-stdnum", "qrcode"]},
+    "external_dependencies": {
+        "python": [
+            "python-stdnum>=1.17",
+            "lxml>=4.8",
+            "qrcode",
+            "XlsxWriter",
+            "python-dateutil",
+            "pytz",
+            "MarkupSafe",
+        ]
+    },
     "data": [
         "security/ar_automation_security.xml",
         "security/ir.model.access.csv",

@@ -6,8 +6,13 @@
     "author": "AR Automation for Odoo",
     "website": "https://github.com/ar-automation/ar-automation",
     "license": "LGPL-3",
+    "maintainers": ["ar-automation"],
+    "development_status": "Beta",
+    "icon": "/ar_bank_psd2/static/description/icon.png",
     "depends": ["ar_automation"],
-    "external_dependencies": {"python": ["requests", "lxml"]},
+    "external_dependencies": {
+        "python": ["python-stdnum>=1.17", "requests>=2.25", "lxml>=4.8", "cryptography", "MarkupSafe"]
+    },
     "data": [
         "security/ir.model.access.csv",
         "security/ar_bank_psd2_security.xml",

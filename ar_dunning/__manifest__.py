@@ -6,7 +6,11 @@
     "author": "AR Automation for Odoo",
     "website": "https://github.com/ar-automation/ar-automation",
     "license": "LGPL-3",
+    "maintainers": ["ar-automation"],
+    "development_status": "Beta",
+    "icon": "/ar_dunning/static/description/icon.png",
     "depends": ["ar_automation", "sms"],
+    "external_dependencies": {"python": ["lxml>=4.8", "XlsxWriter", "pytz", "MarkupSafe"]},
     "data": [
         "security/ir.model.access.csv",
         "security/ar_dunning_security.xml",

@@ -6,7 +6,11 @@
     "author": "AR Automation for Odoo",
     "website": "https://github.com/ar-automation/ar-automation",
     "license": "LGPL-3",
+    "maintainers": ["ar-automation"],
+    "development_status": "Beta",
+    "icon": "/ar_portal/static/description/icon.png",
     "depends": ["ar_dunning", "portal", "account_payment"],
+    "external_dependencies": {"python": ["Babel", "MarkupSafe"]},
     "data": [
         "views/ar_portal_templates.xml",
         "views/ar_portal_invoice_templates.xml",
