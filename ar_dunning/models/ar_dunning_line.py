@@ -164,11 +164,13 @@ class ArDunningLine(models.Model):
         the company's quiet hours last (the hourly cron sends them after)."""
         problems = {line: line._channel_problem(line.channel) for line in self}
         reachable = self.filtered(lambda line: not problems[line])
+        refused = reachable._ar_refuse_without_pdfs()
+        reachable -= refused
         emails = reachable.filtered(lambda line: line.channel == "email")
         sms = reachable.filtered(lambda line: line.channel == "sms")
         letters = reachable.filtered(lambda line: line.channel == "letter")
         escalations = reachable.filtered(lambda line: line.channel == "escalation")
-        tasks = self - emails - sms - letters - escalations
+        tasks = self - refused - emails - sms - letters - escalations
         postponed = sms.filtered(lambda line: line.company_id._ar_quiet_now())
         if postponed:
             postponed.write({"error": self.env._("Waiting for the end of the quiet hours.")})
@@ -189,7 +191,7 @@ class ArDunningLine(models.Model):
             escalations._escalate()
         if tasks:
             tasks._schedule_tasks(problems)
-        delivered = self - postponed
+        delivered = self - refused - postponed
         delivered._record_on_invoices()
         delivered._note_on_customers()
 
@@ -222,6 +224,36 @@ class ArDunningLine(models.Model):
                 lines._attach_invoices(mails)
         for line in self:
             line.write({"state": "sent", "mail_id": mail_by_line.get(line.id)})
+
+    def _ar_refuse_without_pdfs(self):
+        """The e-mail reminders that must list their invoices' PDFs (*Attach Invoices to Reminders*) when
+        some invoice has no PDF yet and no working PDF engine can print it: they stay unsent, in error with
+        the reason, so that the collector sees them in the run instead of a reminder going out without its
+        attachments. Returns them."""
+        refused = self.browse()
+        problems = {}
+        for line in self.filtered(
+            lambda line: line.channel == "email" and line.company_id.ar_dunning_attach_invoices
+        ):
+            if all(invoice.invoice_pdf_report_id for invoice in line.invoice_ids):
+                continue
+            company = line.company_id
+            if company not in problems:
+                problems[company] = company._ar_pdf_problem()
+            if problems[company]:
+                line.write(
+                    {
+                        "state": "error",
+                        "error": self.env._(
+                            "Not sent: the invoices' PDFs cannot be attached (Attach Invoices to Reminders "
+                            "is on). %(problem)s Once the PDF engine works, or the setting is off, the "
+                            "next run sends it.",
+                            problem=problems[company],
+                        ),
+                    }
+                )
+                refused |= line
+        return refused
 
     def _attach_invoices(self, mails):
         """Attach to each reminder's e-mail (``mails``, one per reminder) the PDF of every invoice it

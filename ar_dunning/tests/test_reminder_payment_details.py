@@ -1,4 +1,5 @@
 from datetime import date
+from unittest.mock import patch
 
 from freezegun import freeze_time
 
@@ -7,6 +8,8 @@ from odoo.tests import tagged
 
 from odoo.addons.ar_automation.tests.common import ArTestCommon
 from odoo.addons.mail.tests.common import MailCase
+
+ENGINE = "odoo.addons.ar_automation.models.res_company.ResCompany._ar_pdf_engine"
 
 
 @tagged("post_install", "-at_install")
@@ -65,3 +68,24 @@ class TestReminderPaymentDetails(ArTestCommon, MailCase):
     def test_invoices_not_attached_when_the_company_says_so(self):
         self.company.ar_dunning_attach_invoices = False
         self.assertFalse(self._reminder().mail_id.attachment_ids)
+
+    def test_no_pdf_engine_refuses_reminders_with_attachments(self):
+        """Without a working PDF engine the reminder is not sent without its invoices: it stays in error with
+        the reason in the run, and the invoice's level is not recorded (the next run sends it)."""
+        engine = {"state": "install", "version": "", "bin": "wkhtmltopdf", "prints_headers": False}
+        with patch(ENGINE, return_value=engine):
+            line = self._reminder()
+        self.assertEqual(line.state, "error")
+        self.assertFalse(line.mail_id)
+        self.assertIn("PDFs cannot be attached", line.error)
+        self.assertIn("No working PDF engine", line.error)
+        self.assertFalse(self.invoice.ar_dunning_level_id, "the next run sends the reminder")
+        self.assertEqual(line.run_id.error_count, 1)
+
+    def test_no_pdf_engine_sends_when_attachments_are_off(self):
+        self.company.ar_dunning_attach_invoices = False
+        engine = {"state": "install", "version": "", "bin": "wkhtmltopdf", "prints_headers": False}
+        with patch(ENGINE, return_value=engine):
+            line = self._reminder()
+        self.assertEqual(line.state, "sent")
+        self.assertFalse(line.mail_id.attachment_ids)
