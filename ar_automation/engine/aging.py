@@ -39,6 +39,23 @@ def bucket_of(days: int, edges=DEFAULT_EDGES) -> str:
     return keys[-1]
 
 
+def parse_edges(text):
+    """Bucket edges from the company setting ("30,60,90"); the defaults when empty."""
+    if not text or not text.strip():
+        return DEFAULT_EDGES
+    edges = tuple(int(part) for part in text.replace(";", ",").split(",") if part.strip())
+    bucket_keys(edges)  # raises ValueError naming the edges when they are not usable
+    return edges
+
+
+def bucket_label(key):
+    """The English label of a bucket key ("1_30" → "1-30 days", "over_90" → "Over 90 days")."""
+    if key == "not_due":
+        return "Not due"
+    low, _sep, high = key.partition("_")
+    return f"Over {high} days" if low == "over" else f"{low}-{high} days"
+
+
 def _check_edges(edges):
     if not edges:
         raise ValueError("aging needs at least one bucket edge")

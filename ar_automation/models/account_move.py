@@ -1,15 +1,38 @@
-from decimal import Decimal
+"""The customer invoice of the suite: aging, the pre-posting checks, automatic posting and sending,
+disputes, promises and the customers' replies, and KSeF (Poland's e-invoicing system).
 
+Sections, in this order: fields; computes; CRUD and posting overrides; open receivables; pre-posting checks;
+automatic posting and sending; disputes and customers' replies; KSeF.
+"""
+
+import base64
+import hashlib
+import io
+import logging
+import re
+from datetime import timedelta
+from decimal import Decimal
+from xml.dom.minidom import parseString
+
+import qrcode
 from markupsafe import Markup
+from stdnum.pl.nip import compact
 
 from odoo import api, fields, models
-from odoo.fields import Domain
-from odoo.tools import SQL, LazyTranslate, format_list
+from odoo.exceptions import UserError
+from odoo.fields import Command, Domain
+from odoo.tools import SQL, LazyTranslate, email_normalize, format_list, html2plaintext
+from odoo.tools.image import image_data_uri
+
+from odoo.addons.l10n_pl_edi.tools.ksef_api_service import KsefApiService
 
 from ..engine.aging import bucket_of, days_overdue
 from ..engine.checks import InvoiceFacts, OrderLineFacts, run_checks
+from ..engine.replies import classify, sender_belongs
 
+_logger = logging.getLogger(__name__)
 _lt = LazyTranslate(__name__)
+
 
 # What a customer still owes on a posted document: the "open receivable" rule, see
 # AccountMove._ar_open_receivable_domain (the only other place to spell it).
@@ -41,6 +64,16 @@ ADDRESS_FIELDS = {
     "zip": _lt("postcode"),
     "country_code": _lt("country"),
 }
+
+
+# KSeF: automatic invoicing through the national e-invoicing system (see the KSeF section below).
+KSEF_BATCH = 20
+# Minutes to wait before the n-th retry of a failed sending (then every 4 hours).
+KSEF_RETRY_MINUTES = (5, 15, 60, 240)
+KSEF_QR_URLS = {"prod": "https://qr.ksef.mf.gov.pl", "test": "https://qr-test.ksef.mf.gov.pl"}
+KSEF_WAITING_CODES = (100, 150)
+KSEF_DUPLICATE_CODE = 440
+KSEF_RETRY_CODES = (550,)
 
 
 class AccountMove(models.Model):
@@ -75,6 +108,61 @@ class AccountMove(models.Model):
         string="Blocked by Checks", copy=False, readonly=True, help="The checks blocked it at least once."
     )
 
+    ar_dispute_ids = fields.Many2many(
+        "ar.dispute", "ar_dispute_invoice_rel", "move_id", "dispute_id", string="Disputes", readonly=True
+    )
+    ar_dispute_id = fields.Many2one(
+        "ar.dispute",
+        string="Credit For Dispute",
+        copy=False,
+        readonly=True,
+        index="btree_not_null",
+        help="The dispute this credit note resolves.",
+    )
+    ar_dispute_count = fields.Integer(compute="_compute_ar_dispute_count", string="Dispute Count")
+    ar_dunning_paused = fields.Boolean(
+        string="Reminders Paused",
+        compute="_compute_ar_dunning_paused",
+        store=True,
+        help="A dispute about this invoice is open: no reminder of any channel lists it.",
+    )
+    ar_promise_ids = fields.One2many("ar.payment.promise", "invoice_id", string="Payment Promises")
+    ar_promise_date = fields.Date(
+        string="Payment Promised For",
+        compute="_compute_ar_promise_date",
+        store=True,
+        help="The date of the customer's pending promise to pay this invoice.",
+    )
+
+    ar_ksef_state = fields.Selection(
+        selection=[
+            ("to_send", "To Send"),
+            ("sent", "Awaiting KSeF"),
+            ("accepted", "Accepted"),
+            ("rejected", "Rejected"),
+        ],
+        string="KSeF Queue",
+        copy=False,
+        readonly=True,
+        index="btree_not_null",
+        help="Where the automatic invoicing stands with KSeF: to send (also after a failed try), sent and "
+        "awaiting KSeF's verdict, accepted (KSeF number given, e-mailed) or rejected (back to Invoices to "
+        "Fix).",
+    )
+    ar_ksef_attempts = fields.Integer(string="KSeF Tries", copy=False, readonly=True)
+    ar_ksef_next_try = fields.Datetime(string="Next KSeF Try", copy=False, readonly=True)
+    ar_ksef_error = fields.Text(string="Last KSeF Error", copy=False, readonly=True)
+    ar_ksef_verification_url = fields.Char(
+        string="KSeF Verification Link",
+        copy=False,
+        readonly=True,
+        help="KOD I: the link (and QR code) that lets the customer verify the invoice in KSeF.",
+    )
+
+    # ------------------------------------------------------------------
+    # Computes
+    # ------------------------------------------------------------------
+
     @api.depends("invoice_date_due", "payment_state", "company_id")
     def _compute_ar_aging(self):
         for company, moves in self.grouped("company_id").items():
@@ -85,6 +173,58 @@ class AccountMove(models.Model):
                 days = days_overdue(move.invoice_date_due, today) if open_ else 0
                 move.ar_days_overdue = days
                 move.ar_aging_bucket = bucket_of(days) if open_ else False
+
+    @api.depends("ar_dispute_ids.is_open")
+    def _compute_ar_dunning_paused(self):
+        for move in self:
+            move.ar_dunning_paused = any(move.ar_dispute_ids.mapped("is_open"))
+
+    @api.depends("ar_promise_ids.state", "ar_promise_ids.date_promised")
+    def _compute_ar_promise_date(self):
+        for move in self:
+            pending = move.ar_promise_ids.filtered(lambda p: p.state == "pending")
+            move.ar_promise_date = max(pending.mapped("date_promised")) if pending else False
+
+    def _compute_ar_dispute_count(self):
+        for move in self:
+            move.ar_dispute_count = len(move.ar_dispute_ids)
+
+    # ------------------------------------------------------------------
+    # CRUD and posting
+    # ------------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        """A new customer invoice without a reference gets its customer's PO number."""
+        partners = self.env["res.partner"].browse(
+            [vals["partner_id"] for vals in vals_list if vals.get("partner_id") and not vals.get("ref")]
+        )
+        po_numbers = {partner.id: partner.commercial_partner_id.ar_customer_po for partner in partners}
+        for vals in vals_list:
+            move_type = vals.get("move_type", self.env.context.get("default_move_type"))
+            if move_type == "out_invoice" and not vals.get("ref") and po_numbers.get(vals.get("partner_id")):
+                vals["ref"] = po_numbers[vals["partner_id"]]
+        return super().create(vals_list)
+
+    def _post(self, soft=True):
+        """EXTENDS account: a credit note that resolves a dispute goes to KSeF as a correction (KOR) of the
+        invoice, naming its KSeF number, and reaches the customer once KSeF accepted it; then its dispute
+        learns it was posted."""
+        posted = super()._post(soft=soft)
+        corrections = posted.filtered(lambda m: m.ar_dispute_id and not m.ar_ksef_state)._ar_ksef_moves()
+        if corrections:
+            corrections._ar_queue_sending()
+        credit_notes = posted.filtered("ar_dispute_id")
+        if credit_notes:
+            credit_notes.ar_dispute_id._on_credit_note_posted(credit_notes)
+        return posted
+
+    def _message_post_after_hook(self, new_message, message_values):
+        """EXTENDS mail: a customer's e-mail on an invoice is read for a complaint or a promise to pay."""
+        result = super()._message_post_after_hook(new_message, message_values)
+        if new_message.message_type == "email":
+            self._ar_read_reply(new_message)
+        return result
 
     # ------------------------------------------------------------------
     # Open receivables: one rule, as a domain, as SQL and on records
@@ -141,7 +281,23 @@ class AccountMove(models.Model):
             results[move] = [(enabled[p.code], self._ar_problem_message(p)) for p in problems]
             if pdf_problems[move.company_id]:
                 results[move].append((True, pdf_problems[move.company_id]))
+        self._ar_add_ksef_problems(results)
         return results
+
+    def _ar_add_ksef_problems(self, results):
+        """KSeF's mandatory fields (l10n_pl_edi's check) block like our own checks, for the invoices of
+        KSeF companies among ``results``' keys."""
+        ksef_moves = self.filtered(lambda m: m in results)._ar_ksef_moves()
+        for company, moves in ksef_moves.grouped("company_id").items():
+            errors = moves[:1]._l10n_pl_edi_check_mandatory_fields()
+            messages = [
+                self.env._(
+                    "KSeF (company %(company)s): %(error)s", company=company.name, error=e["message"].strip()
+                )
+                for e in errors.values()
+            ]
+            for move in moves:
+                results[move] += [(True, message) for message in messages]
 
     def _ar_company_bank_accounts(self):
         """``{company: (acc_number, ...)}`` of the bank journals of these moves' companies (one query)."""
@@ -304,6 +460,19 @@ class AccountMove(models.Model):
             )
 
     def _ar_queue_sending(self):
+        """Queue the posted invoices for delivery: those of a KSeF company go to KSeF first (e-mailed once
+        accepted, when :meth:`_ar_ksef_accepted` calls this again with ``ar_ksef_cleared``); the others
+        through their customer's channel (:meth:`_ar_queue_delivery`)."""
+        others = self
+        if not self.env.context.get("ar_ksef_cleared"):
+            ksef_moves = self._ar_ksef_moves()
+            if ksef_moves:
+                ksef_moves._ar_ksef_queue()
+            others = self - ksef_moves
+        if others:
+            others._ar_queue_delivery()
+
+    def _ar_queue_delivery(self):
         """Queue the posted invoices for delivery through each customer's channel: e-mail with the PDF and
         the portal link (Odoo's asynchronous sending), or nothing more for customers on manual delivery."""
         by_email = self.filtered(
@@ -355,6 +524,340 @@ class AccountMove(models.Model):
                 "next": {"type": "ir.actions.act_window_close"},
             },
         }
+
+    # ------------------------------------------------------------------
+    # Disputes and customers' replies
+    # ------------------------------------------------------------------
+
+    def _ar_read_reply(self, message):
+        """Read a customer's e-mail about these invoices: a complaint opens (or updates) a dispute, a
+        promise to pay is recorded; from an address that is not the customer's, both wait for review."""
+        invoices = self.filtered(lambda m: m.move_type == "out_invoice" and m.state == "posted")
+        if not invoices or (message.author_id.user_ids and not message.author_id.partner_share):
+            return self.env["ar.customer.reply"]
+        company = invoices.company_id[:1]
+        rules = self.env["ar.reply.rule"].sudo()._engine_rules(company)
+        finding = classify(message.body, rules, company._ar_today())
+        if not finding.kind:
+            return self.env["ar.customer.reply"]
+        customer = invoices.commercial_partner_id[:1]
+        sender = email_normalize(message.email_from or "") or ""
+        known = (
+            self.env["res.partner"]
+            .sudo()
+            .search_fetch(
+                [("commercial_partner_id", "=", customer.id), ("email", "!=", False)], ["email_normalized"]
+            )
+        )
+        trusted = sender_belongs(sender, known.mapped("email_normalized"))
+        rule = self.env["ar.reply.rule"].browse(finding.rule.key)
+        reply = (
+            self.env["ar.customer.reply"]
+            .sudo()
+            .create(
+                {
+                    "message_id": message.id,
+                    "subject": message.subject or message.record_name,
+                    "email_from": message.email_from,
+                    "author_id": message.author_id.id,
+                    "partner_id": customer.id,
+                    "company_id": company.id,
+                    "invoice_ids": [Command.set(invoices.ids)],
+                    "kind": finding.kind,
+                    "rule_id": rule.id,
+                    "category": finding.rule.category if finding.kind == "dispute" else False,
+                    "excerpt": finding.excerpt[:200],
+                    "promised_date": finding.promised_date,
+                    "state": "applied" if trusted else "review",
+                    "review_reason": False
+                    if trusted
+                    else self.env._("%s is not an address of the customer.", sender or message.email_from),
+                }
+            )
+        )
+        if trusted:
+            reply._apply()
+            what = (
+                self.env._(
+                    "Complaint recognised by rule %(rule)s (\u201c%(words)s\u201d): dispute %(dispute)s.",
+                    rule=rule.name,
+                    words=finding.excerpt,
+                    dispute=reply.dispute_id.name,
+                )
+                if finding.kind == "dispute"
+                else self.env._(
+                    "Promise to pay recognised by rule %(rule)s (\u201c%(words)s\u201d) for %(date)s.",
+                    rule=rule.name,
+                    words=finding.excerpt,
+                    date=finding.promised_date,
+                )
+            )
+        else:
+            what = self.env._(
+                "Rule %(rule)s recognised a %(kind)s (\u201c%(words)s\u201d) but %(sender)s is not an "
+                "address of the customer: the reply waits in Customer Replies for review.",
+                rule=rule.name,
+                kind=dict(reply._fields["kind"]._description_selection(self.env))[finding.kind].lower(),
+                words=finding.excerpt,
+                sender=sender or message.email_from,
+            )
+        for invoice in invoices:
+            invoice.message_post(body=Markup("<p>%s</p>") % what, subtype_xmlid="mail.mt_note")
+        _logger.info(
+            "Reply %s on %s: %s (%s)", message.id, invoices.mapped("name"), finding.kind, reply.state
+        )
+        return reply
+
+    def _ar_mentioned_in(self, body):
+        """Those of these invoices whose number the text names (compared without spaces and case)."""
+        text = re.sub(r"\s+", "", html2plaintext(body or "")).lower()
+        return self.filtered(lambda m: m.name and re.sub(r"\s+", "", m.name).lower() in text)
+
+    def action_ar_open_dispute(self):
+        """The dispute form, filled in for these invoices (opened by hand)."""
+        invoices = self.filtered(lambda m: m.move_type == "out_invoice" and m.state == "posted")
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "ar.dispute",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {
+                "default_partner_id": invoices.commercial_partner_id[:1].id,
+                "default_company_id": invoices.company_id[:1].id,
+                "default_invoice_ids": [Command.set(invoices.ids)],
+                "default_origin": "manual",
+            },
+        }
+
+    def action_ar_view_disputes(self):
+        action = self.env["ir.actions.act_window"]._for_xml_id("ar_automation.ar_dispute_action")
+        action["domain"] = [("invoice_ids", "in", self.ids)]
+        action["context"] = {"default_invoice_ids": [Command.set(self.ids)]}
+        return action
+
+    # ------------------------------------------------------------------
+    # KSeF
+    # ------------------------------------------------------------------
+    # Active for the companies registered for KSeF in Odoo's ``l10n_pl_edi``
+    # (``res.company.l10n_pl_edi_register``: a KSeF certificate is set); the KSeF client is l10n_pl_edi's
+    # ``KsefApiService``, its FA(3) rendering and mandatory-field check are l10n_pl_edi's.
+    #
+    # The flow of a generated invoice of such a company: the pre-posting checks include l10n_pl_edi's
+    # mandatory fields; once posted the invoice is queued (``ar_ksef_state = to_send``) instead of e-mailed;
+    # the cron ``_cron_ar_ksef_process`` sends it (``sent``), follows KSeF's status and, once accepted, keeps
+    # the KSeF number and the UPO and only then queues the e-mail. A rejection puts the invoice back in draft,
+    # blocked, in *Invoices to Fix* with KSeF's own message. Network failures, time-outs, 429 and 5xx leave it
+    # queued with the error and a later try: nothing is lost. Each invoice is locked (``FOR UPDATE SKIP
+    # LOCKED``) while it is handled, so two workers never send it together; a send whose answer was lost (the
+    # run died before its commit) is sent again and KSeF answers "duplicate" (status 440) with the original
+    # KSeF number, which is then kept: the customer still gets one invoice, one e-mail.
+
+    def _ar_ksef_queue(self):
+        """Queue these posted invoices of KSeF companies for KSeF (the cron sends them)."""
+        self.write({"ar_ksef_state": "to_send", "ar_ksef_next_try": False, "ar_ksef_error": False})
+        self._message_log_batch(
+            dict.fromkeys(
+                self.ids,
+                Markup("<p>%s</p>")
+                % self.env._(
+                    "Posted after passing the invoice checks; queued for KSeF, e-mailed once accepted."
+                ),
+            )
+        )
+        self.env.ref("ar_automation.ir_cron_ar_ksef_process")._trigger()
+
+    def _l10n_pl_edi_get_xml_values(self):
+        """EXTENDS l10n_pl_edi: a correction names the KSeF number of the invoice it corrects (l10n_pl_edi
+        puts the sending's reference there, and its template never writes it)."""
+        values = super()._l10n_pl_edi_get_xml_values()
+        if values.get("correction_info"):
+            values["correction_info"]["NrKSeF"] = self.reversed_entry_id.l10n_pl_edi_number or False
+        return values
+
+    def _ar_ksef_moves(self):
+        """These customer invoices and credit notes that must go through KSeF."""
+        registered = self.company_id.sudo().filtered(
+            lambda c: c.country_code == "PL" and c.l10n_pl_edi_register
+        )
+        return self.filtered(
+            lambda m: m.move_type in ("out_invoice", "out_refund") and m.company_id in registered
+        )
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+
+    def action_ar_ksef_retry(self):
+        """Send (or ask KSeF about) these queued invoices now rather than at their next try."""
+        queued = self.filtered(lambda m: m.ar_ksef_state in ("to_send", "sent"))
+        queued.write({"ar_ksef_next_try": False})
+        queued._ar_ksef_process()
+        return True
+
+    # ------------------------------------------------------------------
+    # The KSeF queue
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _cron_ar_ksef_process(self):
+        """Send the queued invoices and follow those sent, in batches, each committed as it is done."""
+        done = set()
+        while True:
+            moves = self.search(
+                [
+                    ("ar_ksef_state", "in", ("to_send", "sent")),
+                    ("id", "not in", list(done)),
+                    "|",
+                    ("ar_ksef_next_try", "=", False),
+                    ("ar_ksef_next_try", "<=", fields.Datetime.now()),
+                ],
+                limit=KSEF_BATCH,
+                order="id",
+            )
+            if not moves:
+                return True
+            done.update(moves.ids)
+            moves._ar_ksef_process(commit=True)
+
+    def _ar_ksef_process(self, commit=False):
+        """Lock each invoice (skipping those another worker holds), send or follow it; commit each one
+        when ``commit`` (the cron), so what KSeF answered is never lost with a later invoice's failure."""
+        for move in self:
+            locked = move.try_lock_for_update()
+            if not locked:
+                continue
+            locked.invalidate_recordset()
+            if locked.ar_ksef_state == "to_send":
+                locked.with_company(locked.company_id)._ar_ksef_send()
+            elif locked.ar_ksef_state == "sent":
+                locked.with_company(locked.company_id)._ar_ksef_follow()
+            if commit:
+                self.env["ir.cron"]._commit_progress(1)
+
+    def _ar_ksef_service(self):
+        return KsefApiService(self.company_id.sudo())
+
+    def _ar_ksef_send(self):
+        self.ensure_one()
+        origin = self.reversed_entry_id
+        if origin.ar_ksef_state in ("to_send", "sent"):
+            # A correction waits for the KSeF number of the invoice it corrects.
+            return self.write({"ar_ksef_error": self.env._("Waiting for KSeF to accept %s.", origin.name)})
+        service = self._ar_ksef_service()
+        try:
+            service.open_ksef_session()
+            xml = self._l10n_pl_edi_render_xml().encode()
+            answer = service.send_invoice(xml)
+        except UserError as error:
+            return self._ar_ksef_failed(str(error))
+        self.write(
+            {
+                "ar_ksef_state": "sent",
+                "ar_ksef_error": False,
+                "ar_ksef_next_try": False,
+                "l10n_pl_edi_status": "sent",
+                "l10n_pl_edi_ref": answer.get("referenceNumber"),
+                "l10n_pl_edi_session_id": self.company_id.sudo().l10n_pl_edi_session_id,
+                "l10n_pl_edi_header": False,
+                "l10n_pl_edi_attachment_file": base64.b64encode(xml),
+            }
+        )
+        self.ar_ksef_verification_url = self._ar_ksef_qr_url(xml, service.mode)
+        return self._ar_ksef_follow()
+
+    def _ar_ksef_follow(self):
+        """Ask KSeF about the sent invoice and act on its verdict."""
+        self.ensure_one()
+        service = self._ar_ksef_service()
+        try:
+            answer = service.get_invoice_status(self.l10n_pl_edi_ref, session_id=self.l10n_pl_edi_session_id)
+        except UserError as error:
+            return self._ar_ksef_failed(str(error))
+        status = answer.get("status") or {}
+        code = status.get("code")
+        if code in KSEF_WAITING_CODES:
+            return self.write({"ar_ksef_next_try": False})
+        if code == 200:
+            return self._ar_ksef_accepted(answer.get("ksefNumber"), service)
+        if code == KSEF_DUPLICATE_CODE and (status.get("extensions") or {}).get("originalKsefNumber"):
+            # Sent before, its answer lost with the run that sent it: KSeF already holds it.
+            original = status["extensions"]
+            self.write({"l10n_pl_edi_session_id": original.get("originalSessionReferenceNumber")})
+            return self._ar_ksef_accepted(original["originalKsefNumber"], service, ref=False)
+        if code in KSEF_RETRY_CODES:
+            return self._ar_ksef_failed(_status_text(status), resend=True)
+        return self._ar_ksef_rejected(_status_text(status))
+
+    def _ar_ksef_accepted(self, ksef_number, service, ref=True):
+        values = {
+            "ar_ksef_state": "accepted",
+            "ar_ksef_error": False,
+            "ar_ksef_next_try": False,
+            "l10n_pl_edi_status": "accepted",
+            "l10n_pl_edi_number": ksef_number,
+            "l10n_pl_edi_header": False,
+        }
+        if ref and self.l10n_pl_edi_ref:
+            try:
+                upo = service.get_invoice_upo(self.l10n_pl_edi_ref, session_id=self.l10n_pl_edi_session_id)
+                values["l10n_pl_edi_upo_file"] = base64.b64encode(
+                    parseString(upo).toprettyxml(encoding="utf-8")
+                )
+            except UserError as error:
+                # The UPO can be fetched later (button on the invoice); the invoice is issued.
+                _logger.info("KSeF UPO of %s not fetched: %s", self.name, error)
+        self.write(values)
+        self.message_post(
+            body=Markup("<p>%s</p>") % self.env._("KSeF accepted the invoice: KSeF number %s.", ksef_number),
+            subtype_xmlid="mail.mt_note",
+        )
+        self.with_context(ar_ksef_cleared=True)._ar_queue_sending()
+
+    def _ar_ksef_rejected(self, message):
+        """KSeF refused the invoice, so it was never issued: back to draft, in Invoices to Fix with KSeF's
+        own words."""
+        text = self.env._("KSeF rejected the invoice: %s", message)
+        self.write({"ar_ksef_state": "rejected", "ar_ksef_error": message, "l10n_pl_edi_status": "rejected"})
+        self.button_draft()
+        self.write({"ar_check_state": "blocked", "ar_check_message": text, "ar_check_blocked_once": True})
+        self._ar_notify_blocked({self: [(True, text)]})
+
+    def _ar_ksef_failed(self, error, resend=False):
+        """KSeF could not be reached or asked to try again: keep the invoice queued for a later try."""
+        tries = self.ar_ksef_attempts + 1
+        wait = KSEF_RETRY_MINUTES[min(tries, len(KSEF_RETRY_MINUTES)) - 1]
+        values = {
+            "ar_ksef_attempts": tries,
+            "ar_ksef_error": error,
+            "ar_ksef_next_try": fields.Datetime.now() + timedelta(minutes=wait),
+        }
+        if resend:
+            values.update(ar_ksef_state="to_send", l10n_pl_edi_status=False, l10n_pl_edi_ref=False)
+        self.write(values)
+        _logger.info("KSeF: %s kept in the queue (try %s): %s", self.name, tries, error)
+
+    def _ar_ksef_qr_image(self):
+        """The verification QR code (KOD I) as a PNG data URI, for the invoice's visualisation."""
+        self.ensure_one()
+        if not self.ar_ksef_verification_url:
+            return False
+        png = io.BytesIO()
+        qrcode.make(self.ar_ksef_verification_url, box_size=4).save(png, format="PNG")
+        return image_data_uri(base64.b64encode(png.getvalue()))
+
+    def _ar_ksef_qr_url(self, xml, mode):
+        """KOD I of the Ministry's QR-code rules: ``{base}/invoice/{seller NIP}/{issue date DD-MM-YYYY}/
+        {SHA-256 of the FA(3) file, Base64URL without padding}``."""
+        digest = base64.urlsafe_b64encode(hashlib.sha256(xml).digest()).decode().rstrip("=")
+        base = KSEF_QR_URLS["prod" if mode == "prod" else "test"]
+        return f"{base}/invoice/{compact(self.company_id.vat)}/{self.invoice_date:%d-%m-%Y}/{digest}"
+
+
+def _status_text(status):
+    details = "; ".join(status.get("details") or [])
+    text = f"{status.get('description') or ''} ({status.get('code')})"
+    return f"{text}: {details}" if details else text
 
 
 def _state_of(problems):

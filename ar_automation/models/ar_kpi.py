@@ -5,7 +5,7 @@ from decimal import Decimal
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from ..engine.aging import DEFAULT_EDGES, bucket_keys
+from ..engine.aging import bucket_keys, parse_edges
 from ..engine.kpi import cei, dso_countback, dso_simple, ratio
 
 KPI_PERIOD_DAYS = 90
@@ -18,15 +18,6 @@ def to_decimal(value):
 
 
 COUNTBACK_MONTHS = 12
-
-
-def parse_edges(text):
-    """Bucket edges from the company setting ("30,60,90"); the defaults when empty."""
-    if not text or not text.strip():
-        return DEFAULT_EDGES
-    edges = tuple(int(part) for part in text.replace(";", ",").split(",") if part.strip())
-    bucket_keys(edges)  # raises ValueError naming the edges when they are not usable
-    return edges
 
 
 class ArKpi(models.AbstractModel):

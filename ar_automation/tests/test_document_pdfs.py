@@ -5,7 +5,7 @@ from odoo.tests import tagged
 from .common import ArTestCommon
 from .pdf_text import pdf_text, render_pdf
 
-ENGINE = "odoo.addons.ar_automation.models.res_company_documents.ResCompany._ar_pdf_engine"
+ENGINE = "odoo.addons.ar_automation.models.res_company.ResCompany._ar_pdf_engine"
 
 
 @tagged("post_install", "-at_install")
