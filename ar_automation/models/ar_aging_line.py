@@ -1,15 +1,7 @@
 from odoo import api, fields, models
 from odoo.tools import SQL, format_date
 
-from ..engine.aging import bucket_keys
-from .ar_kpi import parse_edges
-
-
-def bucket_label(key):
-    if key == "not_due":
-        return "Not due"
-    low, _sep, high = key.partition("_")
-    return f"Over {high} days" if low == "over" else f"{low}-{high} days"
+from ..engine.aging import bucket_keys, bucket_label, parse_edges
 
 
 class ArAgingLine(models.Model):
@@ -122,15 +114,3 @@ class ArAgingLine(models.Model):
             )
         )
         self.invalidate_model()
-
-
-class ArAgingWizard(models.TransientModel):
-    _name = "ar.aging.wizard"
-    _description = "Aging Report"
-
-    as_of = fields.Date(string="As Of", required=True, default=lambda self: self.env.company._ar_today())
-    company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company)
-
-    def action_open(self):
-        self.ensure_one()
-        return self.env["ar.aging.line"]._action_for(self.as_of, self.company_id)
