@@ -1,6 +1,7 @@
 from . import ar_dunning_policy
 from . import ar_dunning_level
 from . import ar_customer_segment
+from . import ar_kpi_snapshot
 from . import ar_dunning_run
 from . import ar_dunning_line
 from . import account_move

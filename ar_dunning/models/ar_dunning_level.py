@@ -54,6 +54,14 @@ class ArDunningLevel(models.Model):
         help="Late-payment interest and recovery compensation are computed and shown from this level on.",
     )
 
+    template_id = fields.Many2one(
+        "mail.template",
+        string="E-mail Template",
+        domain="[('model', '=', 'ar.dunning.line')]",
+        help="Empty: the standard reminder, worded by the level's tone.",
+    )
+    variant_ids = fields.One2many("ar.dunning.variant", "level_id", string="A/B Variants")
+
     _offset_uniq = models.Constraint(
         "UNIQUE(policy_id, offset_days)",
         "Two levels of one policy cannot share the same number of days after the due date.",

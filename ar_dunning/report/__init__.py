@@ -1,1 +1,2 @@
 from . import report_reminder_letter
+from . import ar_dunning_variant_report
