@@ -72,7 +72,12 @@ class ArBankConnection(models.Model):
     pending_ids = fields.One2many(
         "ar.bank.pending.transaction", "connection_id", string="Pending Transactions"
     )
-    client_id = fields.Char(string="Client Id", groups="base.group_system")
+    client_id = fields.Char(
+        string="Client Id",
+        groups="base.group_system",
+        help="The id the bank or aggregator gave this application (PolishAPI: the TPP id, sent as client_id "
+        "and tppId).",
+    )
     client_secret = fields.Char(string="Client Secret", groups="base.group_system", copy=False)
     access_token = fields.Char(groups="base.group_system", copy=False)
     refresh_token = fields.Char(groups="base.group_system", copy=False)
@@ -84,10 +89,18 @@ class ArBankConnection(models.Model):
         help="OAuth2 SCA approach: the bank's token endpoint, the PKCE verifier and the redirect URI.",
     )
     private_key = fields.Text(
-        string="Application Private Key",
+        string="Private Key",
         groups="base.group_system",
         copy=False,
-        help="Enable Banking: the PEM RSA key of the application that signs every call.",
+        help="The PEM RSA key that signs every call: Enable Banking's application key, or PolishAPI's "
+        "TPP key (the key of the TPP certificate below).",
+    )
+    tpp_certificate = fields.Text(
+        string="TPP Certificate",
+        groups="base.group_system",
+        copy=False,
+        help="PolishAPI: the TPP's certificate (PEM) registered at the bank; its key signs every request "
+        "(X-JWS-SIGNATURE) and the certificate travels in the signature's x5c header.",
     )
     institution_country = fields.Char(string="Bank Country", default="PL", size=2)
     certificate_path = fields.Char(
@@ -115,6 +128,13 @@ class ArBankConnection(models.Model):
             "access_token": secrets_.access_token,
             "cert": secrets_.certificate_path or None,
             "private_key": secrets_.private_key,
+            "tpp_certificate": secrets_.tpp_certificate,
+            # PolishAPI names the accounts in the consent: the ones known, else the journals' accounts.
+            "accounts": list(
+                dict.fromkeys(
+                    self.account_ids.mapped("iban") + self.journal_ids.bank_account_id.mapped("acc_number")
+                )
+            ),
             "bank_name": self.institution_name or "",
             "country": self.institution_country or "PL",
         }
@@ -131,6 +151,7 @@ class ArBankConnection(models.Model):
             )
         tokens = self._provider().exchange_code(self.sudo().oauth_flow, params["code"])
         self._ar_store_tokens(tokens)
+        return tokens
 
     def _ar_store_tokens(self, tokens):
         self.sudo().write(
@@ -193,10 +214,9 @@ class ArBankConnection(models.Model):
         params = params or {}
         consent_id = self.sudo().consent_id
         try:
-            if self.sudo().oauth_flow:
-                self._ar_oauth_tokens(params)
+            tokens = self._ar_oauth_tokens(params) if self.sudo().oauth_flow else None
             provider = self._provider()
-            consent = provider.complete_consent(consent_id, params)
+            consent = provider.complete_consent(consent_id, params, tokens=tokens)
             if consent.status != "valid":
                 raise ProviderError("consent", f"the consent is {consent.status}")
             if consent.consent_id and consent.consent_id != consent_id:

@@ -37,6 +37,8 @@ class Tokens:
     access_token: str
     refresh_token: str = ""
     expires_in: int = 0
+    # What the token grants where the answer says it (PolishAPI: the ``scope_details``).
+    details: dict | None = None
 
 
 @dataclass
@@ -160,8 +162,9 @@ class Provider:
     def consent_status(self, consent_id) -> Consent:
         raise NotImplementedError
 
-    def complete_consent(self, consent_id, params) -> Consent:
-        """After the bank's redirect (``params``: the query of the callback): the consent, now valid."""
+    def complete_consent(self, consent_id, params, tokens=None) -> Consent:
+        """After the bank's redirect (``params``: the query of the callback; ``tokens``: what its code
+        was exchanged for, in the OAuth2 flows): the consent, now valid."""
         return self.consent_status(consent_id)
 
     def accounts(self, consent_id, psu_ip=None) -> list[Account]:

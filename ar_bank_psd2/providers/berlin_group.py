@@ -9,6 +9,7 @@ import uuid
 from decimal import Decimal, InvalidOperation
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
+from ..engine.mpp import parse_mpp
 from ..engine.statement import Transaction, normalize_account
 from .base import Account, Consent, Provider, ProviderError, Tokens, parse_date
 
@@ -194,5 +195,6 @@ class BerlinGroupProvider(Provider):
             bank_reference="" if pending else (item.get("entryReference") or item.get("transactionId") or ""),
             transaction_type=item.get("bankTransactionCode", ""),
             raw=item,
+            mpp=parse_mpp(unstructured),
             pending=pending,
         )

@@ -9,6 +9,7 @@ import time
 from decimal import Decimal, InvalidOperation
 from urllib.parse import urlencode
 
+from ..engine.mpp import parse_mpp
 from ..engine.statement import Transaction, normalize_account
 from .base import Account, Consent, Provider, ProviderError, parse_date
 
@@ -81,7 +82,7 @@ class EnableBankingProvider(Provider):
         )
         return Consent("", "received", body.get("url", ""), valid_until)
 
-    def complete_consent(self, consent_id, params):
+    def complete_consent(self, consent_id, params, tokens=None):
         """Exchange the ``code`` the bank sent back for a session (the consent id from now on)."""
         if not params.get("code"):
             raise ProviderError(
@@ -142,6 +143,7 @@ class EnableBankingProvider(Provider):
         if not booking:
             raise ProviderError("server", f"transaction {item.get('entry_reference')}: no booking date")
         code = item.get("bank_transaction_code") or {}
+        remittance = " ".join(item.get("remittance_information") or [])
         return Transaction(
             booking_date=booking,
             amount=amount,
@@ -149,7 +151,7 @@ class EnableBankingProvider(Provider):
             value_date=parse_date(item.get("value_date")),
             counterparty_name=party,
             counterparty_iban=normalize_account(party_account) if party_account else "",
-            remittance=" ".join(item.get("remittance_information") or []),
+            remittance=remittance,
             structured_reference=item.get("reference_number") or "",
             end_to_end_id=item.get("end_to_end_id") or "",
             bank_reference=(item.get("entry_reference") or "")
@@ -157,5 +159,6 @@ class EnableBankingProvider(Provider):
             else "",
             transaction_type="-".join(filter(None, (code.get("code"), code.get("sub_code")))),
             raw=item,
+            mpp=parse_mpp(remittance),
             pending=item.get("status", "BOOK") != "BOOK",
         )
