@@ -114,7 +114,7 @@ def main():
     for line, best, paid, case in errors[: args.show_errors]:
         print(f"\n{case}: line {line.id} {line.amount} {line.remittance!r} {line.counterparty_name!r}")
         print(f"  pays {sorted(paid)}; proposed {[(a.item_id, str(a.amount)) for a in best.allocations]}")
-        print(f"  {matching.explain(best)}")
+        print(f"  {'; '.join(best.reasons)} (score {best.score:g})")
 
 
 if __name__ == "__main__":

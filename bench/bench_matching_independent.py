@@ -72,7 +72,8 @@ def main():
         ):
             shown[kind] += 1
             print(f"  [{kind}] {line.amount} {line.remittance!r} {line.counterparty_name!r}")
-            print(f"      {'WRONG ' if automatic else ''}{matching.explain(top) if top else 'no proposal'}")
+            why = f"{'; '.join(top.reasons)} (score {top.score:g})" if top else "no proposal"
+            print(f"      {'WRONG ' if automatic else ''}{why}")
 
     print(
         f"\n{'kind':<24} {'share':>6} {'lines':>6} {'auto %':>7} {'precision':>9} "

@@ -7,13 +7,14 @@ statement file, so the second sighting can be reported instead of reconciled twi
 
 import hashlib
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
 # stdnum.iban reads its bank registry at import, which fails under pytest-odoo; the checksum is enough here.
 from stdnum.iso7064 import mod_97_10
+
+from .shared import compact_upper
 
 
 class StatementFileError(ValueError):
@@ -95,11 +96,6 @@ def pl_iban_from_bban(sort_code: str, account: str) -> str:
     return "PL" + mod_97_10.calc_check_digits(bban + "PL") + bban
 
 
-def _normalize_text(value: str) -> str:
-    folded = unicodedata.normalize("NFKD", value or "").replace("ł", "l").replace("Ł", "L")
-    return re.sub(r"[^0-9A-Z]", "", folded.encode("ascii", "ignore").decode().upper())
-
-
 def fingerprint(tx: Transaction) -> str:
     """A channel-independent id of a payment: sha1 hex of its booking date, amount, counterparty and title.
 
@@ -109,8 +105,8 @@ def fingerprint(tx: Transaction) -> str:
     matches. Two genuinely equal payments on one day also match: callers add an occurrence counter.
     """
     party = normalize_account(tx.counterparty_iban) if tx.counterparty_iban else ""
-    party = _normalize_text(party) or "N:" + _normalize_text(tx.counterparty_name)
-    reference = _normalize_text(tx.structured_reference or tx.remittance)
+    party = compact_upper(party) or "N:" + compact_upper(tx.counterparty_name)
+    reference = compact_upper(tx.structured_reference or tx.remittance)
     amount = Decimal(tx.amount).quantize(Decimal("0.01"))
     key = "|".join((tx.booking_date.isoformat(), f"{amount:f}", party, reference))
     return hashlib.sha1(key.encode()).hexdigest()

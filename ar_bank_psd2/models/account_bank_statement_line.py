@@ -9,7 +9,7 @@ from odoo.tools import SQL, float_round
 
 from odoo.addons.base.models.res_bank import sanitize_account_number
 
-from ..engine.matching import BankLine, Customer, OpenItem, Settings, explain, match_lines
+from ..engine.matching import BankLine, Customer, OpenItem, Settings, match_lines
 from ..engine.rf import compact_rf, is_valid_rf
 from ..engine.statement import normalize_account
 
@@ -217,6 +217,7 @@ class AccountBankStatementLine(models.Model):
             incoming.filtered(lambda ln: ln.id in confident), confident, rule
         )
         incoming.ar_suggestion_ids.filtered(lambda s: s.state == "proposed").unlink()
+        Suggestion = self.env["ar.reconcile.suggestion"]
         suggestions = []
         for line in incoming:
             ranked = proposals.get(line.id) or []
@@ -225,12 +226,14 @@ class AccountBankStatementLine(models.Model):
                 line._ar_set_matched("reconciled", rule, best)
                 counts["reconciled"] += 1
                 continue
-            suggestions += line._ar_suggestion_values(ranked, rule)
+            suggestions += Suggestion._prepare_values(line, ranked, rule)
             state = "suggested" if ranked else "unmatched"
             if line.id in refused:
                 explanation = self.env._("The match could not be applied: %s", refused[line.id])
             else:
-                explanation = explain(best) if best else self.env._("No open invoice fits this payment.")
+                explanation = (
+                    Suggestion._explain(best) if best else self.env._("No open invoice fits this payment.")
+                )
             line.write(
                 {
                     "ar_match_state": state,
@@ -241,7 +244,7 @@ class AccountBankStatementLine(models.Model):
                 }
             )
             counts[state] += 1
-        self.env["ar.reconcile.suggestion"].create(suggestions)
+        Suggestion.create(suggestions)
         return counts
 
     def _ar_apply_confident(self, lines, proposals, rule):
@@ -443,26 +446,6 @@ class AccountBankStatementLine(models.Model):
                     )
         return items, customers, rates
 
-    def _ar_suggestion_values(self, ranked, rule):
-        self.ensure_one()
-        return [
-            {
-                "statement_line_id": self.id,
-                "rank": rank,
-                "rule_id": rule.id,
-                "score": proposal.score,
-                "partner_id": proposal.partner_id or False,
-                "allocation": [[a.item_id, str(a.amount)] for a in proposal.allocations],
-                "move_line_ids": [Command.set([a.item_id for a in proposal.allocations])],
-                "writeoff": float(proposal.writeoff),
-                "overpayment": float(proposal.overpayment),
-                "ambiguous": proposal.ambiguous,
-                "reasons": proposal.reasons,
-                "explanation": explain(proposal),
-            }
-            for rank, proposal in enumerate(ranked, start=1)
-        ]
-
     def _ar_set_matched(self, state, rule, proposal=None, explanation=None):
         self.ensure_one()
         self.write(
@@ -471,7 +454,8 @@ class AccountBankStatementLine(models.Model):
                 "ar_match_rule_id": rule.id if rule else False,
                 "ar_match_score": proposal.score if proposal else 100.0,
                 "ar_match_reasons": proposal.reasons if proposal else False,
-                "ar_match_explanation": explanation or (explain(proposal) if proposal else False),
+                "ar_match_explanation": explanation
+                or (self.env["ar.reconcile.suggestion"]._explain(proposal) if proposal else False),
                 "ar_writeoff_amount": float(abs(proposal.writeoff)) if proposal else 0.0,
                 "ar_matched_date": fields.Datetime.now(),
                 "ar_matched_uid": self.env.uid,

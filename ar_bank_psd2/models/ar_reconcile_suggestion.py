@@ -1,9 +1,47 @@
 from decimal import Decimal
 
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 
+from ..engine.matching import reason_codes
 from .account_bank_statement_line import DONE_STATES
+
+# How each reason code of the matching engine reads (engine/matching/reasons.py); ``_`` is env._.
+REASON_TEXTS = {
+    "ref_exact": lambda _, p: _("invoice %(number)s quoted exactly", **p),
+    "ref_normalised": lambda _, p: _("invoice %(number)s quoted (normalised)", **p),
+    "ref_fuzzy": lambda _, p: _("invoice %(number)s quoted with a typo", **p),
+    "ref_short": lambda _, p: _("invoice %(number)s quoted in short form", **p),
+    "ref_doubtful": lambda _, p: _("the number as quoted is less likely than a typo of it"),
+    "partner_given": lambda _, p: _("payer set on the line"),
+    "partner_iban": lambda _, p: _("payer identified by IBAN"),
+    "partner_vat": lambda _, p: _("payer identified by VAT number"),
+    "partner_pattern": lambda _, p: _("payer identified by a learned pattern"),
+    "partner_third_party": lambda _, p: _("paid by a third party"),
+    "partner_name": lambda _, p: _("payer name similar (%(similarity)s)", **p),
+    "amount_equal": lambda _, p: _("amount equal"),
+    "amount_converted": lambda _, p: _("amount equal after currency conversion"),
+    "amount_unchecked": lambda _, p: _("amount not compared (other currency)"),
+    "amount_declared": lambda _, p: _("amounts as declared per document"),
+    "amount_only": lambda _, p: _("only the amount matches"),
+    "amount_writeoff": lambda _, p: _(
+        "%(amount)s short, written off (a bank fee within the rule's write-off tolerance)", **p
+    ),
+    "subset_one": lambda _, p: _("one open item of the payer equals the amount"),
+    "subset_many": lambda _, p: _("%(count)s open items sum to the amount", **p),
+    "rest_subset": lambda _, p: _("the rest pays %(count)s more open item(s) of the customer exactly", **p),
+    "rf": lambda _, p: _("RF reference %(reference)s", **p),
+    "mpp": lambda _, p: _("split payment names the invoice"),
+    "strd": lambda _, p: _("%(count)s document(s) referred to in the structured remittance", **p),
+    "overpayment": lambda _, p: _("%(amount)s overpaid, left as credit", **p),
+    "partial": lambda _, p: _("partial payment"),
+    "partial_open": lambda _, p: _(
+        "applied as a partial payment, %(amount)s left open (the only invoice quoted, quoted exactly)", **p
+    ),
+    "ksef": lambda _, p: _("KSeF number %(number)s quoted", **p),
+    "ambiguous": lambda _, p: _("ambiguous: another proposal is about as plausible"),
+    "unknown": lambda _, p: p["token"],
+}
 
 
 class ArReconcileSuggestion(models.Model):
@@ -46,6 +84,43 @@ class ArReconcileSuggestion(models.Model):
     def _compute_move_ids(self):
         for suggestion in self:
             suggestion.move_ids = suggestion.move_line_ids.move_id
+
+    # ------------------------------------------------------------------ from the engine's proposals
+
+    @api.model
+    def _explain(self, proposal):
+        """One line saying why the engine proposes ``proposal`` (its reasons, then its score), translated."""
+        _ = self.env._
+        texts = [REASON_TEXTS[code](_, params) for code, params in reason_codes(proposal.reasons)]
+        text = "; ".join(texts) or _("no evidence")
+        return _(
+            "%(reasons)s — score %(score)s",
+            reasons=f"{text[0].upper()}{text[1:]}",
+            score=f"{proposal.score:g}",
+        )
+
+    @api.model
+    def _prepare_values(self, line, ranked, rule):
+        """The suggestions of bank ``line`` for the engine's ``ranked`` proposals under ``rule``."""
+        return [
+            {
+                "statement_line_id": line.id,
+                "rank": rank,
+                "rule_id": rule.id,
+                "score": proposal.score,
+                "partner_id": proposal.partner_id or False,
+                "allocation": [[a.item_id, str(a.amount)] for a in proposal.allocations],
+                "move_line_ids": [Command.set([a.item_id for a in proposal.allocations])],
+                "writeoff": float(proposal.writeoff),
+                "overpayment": float(proposal.overpayment),
+                "ambiguous": proposal.ambiguous,
+                "reasons": proposal.reasons,
+                "explanation": self._explain(proposal),
+            }
+            for rank, proposal in enumerate(ranked, start=1)
+        ]
+
+    # ------------------------------------------------------------------ people's decisions
 
     def action_accept(self):
         """Apply this suggestion to its bank line and learn from it."""

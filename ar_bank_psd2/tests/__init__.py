@@ -8,5 +8,6 @@ from . import test_import_roundtrip
 from . import test_engines
 from . import test_bulk_lines_fence
 from . import test_reconcile_rule_defaults
+from . import test_reconcile_suggestion
 from . import test_polishapi
 from . import test_provider_parity
