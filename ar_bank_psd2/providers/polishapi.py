@@ -284,20 +284,6 @@ class PolishApiProvider(Provider):
             )
         return result
 
-    def list_accounts(self, psu_ip=None):
-        """``getAccounts`` (every page), for a token of the ``ais-accounts`` scope."""
-        result, page = [], None
-        while True:
-            payload = {"perPage": PAGE_SIZE, **({"pageId": page} if page else {})}
-            body = self._call("/accounts/v3_0.1/getAccounts", payload, psu_ip=psu_ip)
-            result += [
-                Account(item.get("accountNumber", ""), normalize_account(item.get("accountNumber", "")))
-                for item in body.get("accounts") or []
-            ]
-            page = (body.get("pageInfo") or {}).get("nextPage")
-            if not page:
-                return result
-
     def transactions(self, consent_id, account, date_from, psu_ip=None, pending=False):
         yield from self._pages(
             "/accounts/v3_0.1/getTransactionsDone",

@@ -2,6 +2,7 @@
 callback, booked transactions read page by page into statement lines, pending ones shown, an expired
 token refreshed, a signature the bank refuses told to the user, hostile callbacks."""
 
+import json
 from datetime import date, timedelta
 from urllib.parse import urlencode, urlsplit
 
@@ -234,3 +235,25 @@ class TestPolishApi(ArTestCommon, HttpCase):
         self.assertNotIn("private_key", seen)
         self.assertNotIn("tpp_certificate", seen)
         self.assertNotIn("client_id", seen)
+
+    def test_the_cron_reads_unattended_and_reconnect_renews_the_consent(self):
+        self._authorise()
+        first_consent = self.connection.sudo().consent_id
+        self.bank.add_transaction(self.number, 55, self.today, name="Klient", remittance="FV/5")
+        self.env["ar.bank.connection"]._cron_sync()
+        self.assertEqual(self.connection.unattended_reads, 1)
+        read = json.loads([body for path, _h, body in self.bank.requests if path.endswith("Done")][-1])
+        self.assertFalse(read["requestHeader"]["isDirectPsu"])
+        self.assertNotIn("ipAddress", read["requestHeader"], "no user present")
+        self.assertEqual(
+            self.env["account.bank.statement.line"]
+            .search([("journal_id", "=", self.journal.id)])
+            .mapped("amount"),
+            [55.0],
+        )
+        # Reconnect (the consent's renewal): a new authorisation, a new consent and a new end.
+        self.connection.consent_expiry = fields.Datetime.now() + timedelta(days=5)
+        self._authorise()
+        self.assertNotEqual(self.connection.sudo().consent_id, first_consent)
+        self.assertEqual(self.connection.consent_expiry.date(), self.today + timedelta(days=180))
+        self.assertEqual(len(self.connection.account_ids), 1, "the same account, not a second one")
