@@ -11,6 +11,7 @@ from odoo.addons.portal.controllers.portal import CustomerPortal
 
 from ..engine.inputs import MAX_ID, InputError, clean_text, parse_amount, parse_count, parse_date, parse_ids
 from .alerts import alert
+from .amounts import amount_text
 
 MAX_NOTE_LENGTH = 5000
 
@@ -113,8 +114,7 @@ class ArPaymentPlanPortal(CustomerPortal):
         step = Decimal(1).scaleb(-selected.currency_id.decimal_places)
         return float(balance), split_evenly(balance.quantize(step), count, start, step=step)
 
-    @http.route("/my/payment_plan", type="http", auth="user", methods=["GET"], website=True)
-    def portal_ar_payment_plan(self, count=None, first_date=None, **kw):
+    def _ar_plan_values(self):
         invoices = self._ar_plan_invoices()
         customer = self._ar_plan_customer()
         company = invoices.company_id[:1] or request.env.company
@@ -127,12 +127,19 @@ class ArPaymentPlanPortal(CustomerPortal):
                 .sudo()
                 .search([("partner_id", "=", customer.id), ("state", "!=", "draft")]),
                 "max_instalments": min(MAX_INSTALMENTS, max(company.ar_plan_horizon_months, 1)),
-                "ar_alert": alert(kw.get("ar_error")),
-                "ar_message": kw.get("ar_message"),
+                "ar_alert": None,
+                "ar_message": None,
                 "selected": request.env["account.move"],
                 "schedule": [],
+                "note": "",
             }
         )
+        return values
+
+    @http.route("/my/payment_plan", type="http", auth="user", methods=["GET"], website=True)
+    def portal_ar_payment_plan(self, count=None, first_date=None, **kw):
+        values = self._ar_plan_values()
+        values.update({"ar_alert": alert(kw.get("ar_error")), "ar_message": kw.get("ar_message")})
         selected_ids = request.httprequest.args.getlist("invoice_ids")
         if selected_ids:
             try:
@@ -142,12 +149,17 @@ class ArPaymentPlanPortal(CustomerPortal):
             balance, schedule = self._ar_plan_split(
                 selected, parse_count(count, 1, MAX_INSTALMENTS, 3), first_date
             )
+            currency = selected.currency_id
             values.update(
                 {
                     "selected": selected,
-                    "currency": selected.currency_id,
+                    "currency": currency,
                     "balance": balance,
-                    "schedule": schedule,
+                    # Dates as the date fields take them, amounts as the customer would type them.
+                    "schedule": [
+                        (day.isoformat(), amount_text(request.env, float(amount), currency))
+                        for day, amount in schedule
+                    ],
                 }
             )
         return request.render("ar_portal.portal_my_payment_plan", values)
@@ -157,9 +169,31 @@ class ArPaymentPlanPortal(CustomerPortal):
         form = request.httprequest.form
         try:
             invoices = self._ar_plan_selection(form.getlist("invoice_ids"))
-            schedule = self._ar_plan_schedule(invoices, form)
         except PlanError as error:
             return self._ar_plan_redirect(ar_error=error.code)
+        try:
+            schedule = self._ar_plan_schedule(invoices, form)
+        except PlanError as error:
+            # The proposal again as the customer typed it (dates, amounts, note), the reason above it.
+            values = self._ar_plan_values()
+            typed = [
+                (form.get(f"date_{index}", ""), form.get(f"amount_{index}", ""))
+                for index in range(MAX_INSTALMENTS)
+                if f"date_{index}" in form or f"amount_{index}" in form
+            ]
+            values.update(
+                {
+                    "selected": invoices,
+                    "currency": invoices.currency_id,
+                    "balance": sum(invoices.mapped("amount_residual")),
+                    "schedule": typed,
+                    "note": note if isinstance(note, str) else "",
+                    "ar_plan_error": alert(error.code),
+                }
+            )
+            if not typed:
+                values["ar_alert"] = values.pop("ar_plan_error")
+            return request.render("ar_portal.portal_my_payment_plan", values, status=422)
         plan_sudo = (
             request.env["ar.payment.plan"]
             .sudo()

@@ -8,6 +8,7 @@ from odoo.addons.portal.controllers.portal import CustomerPortal
 
 from ..engine.inputs import MAX_ID, InputError, clean_text, parse_date
 from .alerts import alert
+from .amounts import amount_text
 
 MAX_DESCRIPTION_LENGTH = 5000
 
@@ -50,6 +51,10 @@ class ArStatementPortal(CustomerPortal):
                 "ar_alert": alert(kw.get("ar_error")),
                 "partner": partner.commercial_partner_id,
                 "moves": moves_sudo.filtered(filters[filterby]["keep"]),
+                "ar_amount_texts": {
+                    move.id: amount_text(request.env, move.amount_residual, move.currency_id)
+                    for move in moves_sudo
+                },
                 "searchbar_filters": {key: {"label": f["label"]} for key, f in filters.items()},
                 "filterby": filterby,
                 "default_url": "/my/statement",
@@ -88,6 +93,14 @@ class ArInvoiceRequestsPortal(CustomerPortal):
     def _ar_back(self, invoice_sudo, message):
         return request.redirect(invoice_sudo.get_portal_url(query_string=f"&ar_message={message}"))
 
+    def _ar_form_refused(self, invoice_sudo, access_token, code, form):
+        """The invoice page again, with the form the customer sent still open and filled in as sent
+        (``form``: the field values) and the reason next to the field, instead of a redirect that loses
+        what was typed."""
+        values = self._invoice_get_page_view_values(invoice_sudo, access_token)
+        values.update({"ar_form_error": code, "ar_form": form, "ar_max_description": MAX_DESCRIPTION_LENGTH})
+        return request.render("account.portal_invoice_page", values, status=422)
+
     @http.route(
         "/my/invoices/<int:invoice_id>/ar_dispute", type="http", auth="public", methods=["POST"], website=True
     )
@@ -96,9 +109,13 @@ class ArInvoiceRequestsPortal(CustomerPortal):
         if invoice_sudo is None:
             return request.redirect("/my")
         reasons = dict(request.env["ar.dispute"]._fields["reason"].selection)
-        description = clean_text(description, MAX_DESCRIPTION_LENGTH, multiline=True)
+        typed = description[: 4 * MAX_DESCRIPTION_LENGTH] if isinstance(description, str) else ""
+        description = clean_text(typed, MAX_DESCRIPTION_LENGTH + 1, multiline=True)
+        form = {"reason": reason if reason in reasons else "other", "description": typed}
         if reason not in reasons or not description:
-            return self._ar_back(invoice_sudo, "dispute_invalid")
+            return self._ar_form_refused(invoice_sudo, access_token, "dispute_invalid", form)
+        if len(description) > MAX_DESCRIPTION_LENGTH:
+            return self._ar_form_refused(invoice_sudo, access_token, "dispute_too_long", form)
         request.env["ar.dispute"].sudo()._ar_open_for(
             invoice_sudo, reason=reason, origin="portal", description=description
         )
@@ -116,6 +133,9 @@ class ArInvoiceRequestsPortal(CustomerPortal):
         except InputError:
             promised = None
         code = request.env["ar.payment.promise"].sudo()._ar_customer_promise(invoice_sudo, promised)
+        if code != "promise_recorded":
+            form = {"date_promised": promised.isoformat() if promised else ""}
+            return self._ar_form_refused(invoice_sudo, access_token, code, form)
         return self._ar_back(invoice_sudo, code)
 
 

@@ -96,7 +96,12 @@ class TestPortalPaymentPlan(ArPortalCommon, HttpCase):
         }
         for label, rows in attacks.items():
             with self.subTest(label):
-                self.assertIn("ar_error=", self._propose(both, rows).url)
+                response = self._propose(both, rows)
+                # Refused with the reason, the proposal shown again as typed.
+                self.assertEqual(response.status_code, 422)
+                self.assertIn("o_ar_plan_error", response.text)
+                for _day, amount in rows:
+                    self.assertIn(f'value="{amount}"', response.text)
         self.assertFalse(self._plans())
         most = [(self._day(i + 1), "40") for i in range(23)] + [(self._day(24), "80")]
         self.assertIn("ar_message=proposed", self._propose(both, most).url, "24 instalments are allowed")
@@ -140,3 +145,14 @@ class TestPortalPaymentPlan(ArPortalCommon, HttpCase):
         self.assertIn("ar_message=accepted", response.url)
         self.assertEqual(plan.state, "approved")
         self.assertIn("ar_error=", self._post(f"/my/payment_plan/{plan.id}/accept").url, "only once")
+
+    def test_a_refused_proposal_keeps_what_was_typed(self):
+        self.authenticate(self.portal_login, self.portal_login)
+        rows = [(self._day(10), "500"), (self._day(40), "499,99")]
+        response = self._propose(self.first | self.second, rows, note="Niski sezon, prosimy o raty")
+        self.assertEqual(response.status_code, 422)
+        self.assertIn("add up to the open balance", response.text)
+        self.assertIn("Niski sezon, prosimy o raty", response.text)
+        self.assertIn('value="499,99"', response.text)
+        self.assertIn(f'value="{self._day(40)}"', response.text)
+        self.assertFalse(self._plans())

@@ -58,3 +58,49 @@ class TestPortalToursOnAPhone(TestPortalTours):
     portal_login = "jan.phone"
     browser_size = "375x812"
     touch_enabled = True
+
+
+@tagged("post_install", "-at_install")
+class TestPortalOnAPhone(ArPortalCommon, HttpCase):
+    """The statement, the pay page and the complaint form of a Polish customer on a 375×812 touch screen:
+    a card per invoice, nothing to scroll sideways, amounts in the customer's format, a refused form that
+    keeps what was typed."""
+
+    portal_login = "jan.mobile"
+    browser_size = "375x812"
+    touch_enabled = True
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["res.lang"]._activate_lang("pl_PL")
+        cls.portal_user.lang = "pl_PL"
+        today = cls.company._ar_today()
+        past = today - timedelta(days=45)
+        cls.first = cls._posted_invoice(
+            2927.4, past, cls.customer, invoice_date_due=past + timedelta(days=14)
+        )
+        cls.second = cls._posted_invoice(400, past, cls.customer, invoice_date_due=past + timedelta(days=21))
+        cls._demo_token(cls.contact)  # the demo provider, enabled for the company
+
+    def test_statement_on_a_phone_and_paying_two_invoices(self):
+        self.authenticate(self.portal_login, self.portal_login)
+        page = self.url_open("/my/statement").text
+        self.assertIn('placeholder="2927,40"', page, "the amount to pay in Polish, not 2927.4")
+        self.start_tour("/my/statement", "ar_portal_phone_statement_tour", login=self.portal_login)
+        tx = self.env["payment.transaction"].sudo().search([("partner_id", "=", self.contact.id)])
+        self.assertEqual(tx.amount, 500.5, "100,50 of the first invoice and the whole second one")
+        self.assertEqual(tx.invoice_ids, self.first | self.second)
+
+    def test_complaint_refused_on_a_phone_keeps_the_text(self):
+        self.start_tour(self.first.get_portal_url(), "ar_portal_phone_dispute_tour", login=self.portal_login)
+        self.assertRecordValues(
+            self.first.ar_dispute_ids,
+            [
+                {
+                    "origin": "portal",
+                    "reason": "quality",
+                    "description": "Towar uszkodzony w transporcie, kartony zgniecione.",
+                }
+            ],
+        )

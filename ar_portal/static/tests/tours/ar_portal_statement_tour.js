@@ -11,7 +11,7 @@ registry.category("web_tour.tours").add("ar_portal_statement_tour", {
         },
         {
             content: "The overdue invoice is listed and flagged as late",
-            trigger: ".o_ar_statement_line.table-danger .o_ar_days_late:not(:empty)",
+            trigger: ".o_ar_statement_line.o_ar_late .o_ar_days_late:not(:empty)",
         },
         {
             content: "The balance is shown",
