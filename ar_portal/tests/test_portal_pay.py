@@ -84,6 +84,24 @@ class TestPortalPay(ArPortalCommon, HttpCase):
         self.assertEqual(self.second.payment_state, "partial")
         self.assertEqual(self.second.amount_residual, 130)
 
+    def test_reloading_the_pay_page_consumes_no_reference(self):
+        """Showing the pay page creates nothing and uses up no reference: reloaded, it shows the same one;
+        only the transaction created when the customer pays takes it (and the next one gets a new one)."""
+        self.authenticate("jan.pay", "jan.pay")
+        query = f"invoice_ids={self.first.id}&invoice_ids={self.second.id}"
+        references = set()
+        for _reload in range(3):
+            page = self._pay_page(query)
+            references.add(re.search(r'id="o_payment_summary_reference"[^>]*>([^<]+)<', page.text).group(1))
+        transactions = self.env["payment.transaction"].sudo()
+        self.assertEqual(references, {f"{self.first.name}-{self.second.name}"})
+        self.assertFalse(transactions.search([("partner_id", "=", self.contact.id)]), "nothing created")
+        first = self._transaction(self._page_token(page))["reference"]
+        self.assertEqual(first, f"{self.first.name}-{self.second.name}")
+        second = self._transaction(self._page_token(self._pay_page(query)))["reference"]
+        self.assertEqual(second, f"{first}-1", "a reference is taken by a transaction only")
+        self.assertEqual(len(transactions.search([("partner_id", "=", self.contact.id)])), 2)
+
     def test_attacks_are_refused_without_leaking(self):
         self.authenticate("jan.pay", "jan.pay")
         attacks = [
