@@ -290,23 +290,13 @@ class ArBankConnection(models.Model):
         except ProviderError as error:
             self._record_error(error)
             return lines
-        provider = self._provider()
-        consent_id = self.sudo().consent_id
         today = fields.Date.today()
         for account in self.account_ids.filtered("journal_id"):
             start = (account.last_booking_date or today - timedelta(days=FIRST_SYNC_DAYS)) - timedelta(
                 days=OVERLAP_DAYS
             )
             try:
-                transactions = list(
-                    provider.transactions(
-                        consent_id,
-                        Account(account.resource_id, account.iban, account.currency),
-                        start,
-                        psu_ip=psu_ip,
-                        pending=self.show_pending,
-                    )
-                )
+                transactions = self._ar_read_transactions(account, start, psu_ip)
             except ProviderError as error:
                 self._record_error(error)
                 return lines
@@ -330,6 +320,30 @@ class ArBankConnection(models.Model):
                 )
             )
         return lines
+
+    def _ar_read_transactions(self, account, start, psu_ip):
+        """The account's transactions since ``start``. An OAuth2 access token the bank refuses (401) before
+        the time it gave is refreshed once and the read done again."""
+        secret = self.sudo()
+        for attempt in (1, 2):
+            try:
+                return list(
+                    self._provider().transactions(
+                        secret.consent_id,
+                        Account(account.resource_id, account.iban, account.currency),
+                        start,
+                        psu_ip=psu_ip,
+                        pending=self.show_pending,
+                    )
+                )
+            except ProviderError as error:
+                if attempt == 2 or error.status != 401 or not (secret.oauth_flow and secret.refresh_token):
+                    raise
+                _logger.info("Bank connection %s: access token refused, refreshing it", self.id)
+                self._ar_store_tokens(
+                    self._provider().refresh_tokens(secret.oauth_flow, secret.refresh_token)
+                )
+        return []  # not reached: the second attempt returns or raises
 
     def _state_after_sync(self):
         if self.consent_expiry and self.consent_expiry - fields.Datetime.now() <= timedelta(

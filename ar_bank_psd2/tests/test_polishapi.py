@@ -167,11 +167,18 @@ class TestPolishApi(ArTestCommon, HttpCase):
         self.assertGreater(self.connection.token_expiry, fields.Datetime.now())
         refresh = [body for path, _h, body in self.bank.requests if path.endswith("/token")][-1]
         self.assertIn(b'"grant_type": "refresh_token"', refresh)
-        # A token the bank no longer knows, with no refresh possible: the user is asked to reconnect.
+        # The bank ends the token before the time it gave: refused (401), refreshed, read again.
+        again = self.connection.sudo().access_token
+        self.bank.expire_tokens()
+        self.bank.add_transaction(self.number, 322, self.today, name="Klient", remittance="FV/4")
+        self.assertEqual(self.connection.action_sync().mapped("amount"), [322])
+        self.assertNotEqual(self.connection.sudo().access_token, again)
+        # Neither the token nor the refresh token known any more: the user is asked to reconnect.
         self.bank.tokens.clear()
+        self.bank.refresh.clear()
         self.assertFalse(self.connection.action_sync())
         self.assertEqual(self.connection.state, "expired")
-        self.assertIn("TOKEN_INVALID", self.connection.last_error)
+        self.assertIn("invalid_grant", self.connection.last_error)
 
     def test_a_signature_the_bank_refuses_is_told_to_the_user(self):
         # The bank holds another certificate for this TPP than the one configured in Odoo.
