@@ -462,8 +462,10 @@ class ArDunningLine(models.Model):
             line.message_post(body=reason, subtype_xmlid="mail.mt_note")
 
     def _sms_body(self):
+        """The SMS text; the KSeF numbers of the invoices issued in KSeF come last, as the transfer title
+        needs them (art. 108g of the VAT act)."""
         self.ensure_one()
-        return self.env._(
+        body = self.env._(
             "%(company)s: %(count)s invoice(s) overdue, %(amount)s %(currency)s. Statement: %(url)s",
             company=self.company_id.name,
             count=len(self.invoice_ids),
@@ -471,6 +473,10 @@ class ArDunningLine(models.Model):
             currency=self.currency_id.name,
             url=self._ar_statement_url(),
         )
+        ksef_numbers = self.invoice_ids.filtered("l10n_pl_edi_number").mapped("l10n_pl_edi_number")
+        if ksef_numbers:
+            body += " " + self.env._("Transfer title: KSeF %s", ", ".join(ksef_numbers))
+        return body
 
     def _send_sms(self):
         self.partner_id._message_sms(self._sms_body(), number_field="phone", put_in_queue=True)

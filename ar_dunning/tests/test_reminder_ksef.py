@@ -6,6 +6,7 @@ from odoo import Command
 from odoo.tests import tagged
 
 from odoo.addons.ar_automation.tests.common import ArTestCommon
+from odoo.addons.ar_automation.tests.pdf_text import pdf_text, render_pdf
 from odoo.addons.mail.tests.common import MailCase
 
 KSEF_NUMBER = "5265877635-20250826-0100001AF629-AF"
@@ -48,3 +49,27 @@ class TestReminderKsef(ArTestCommon, MailCase):
         title = self.company._ar_transfer_title(self.invoice)
         self.assertTrue(title.startswith(KSEF_NUMBER))
         self.assertIn(title, body)
+
+    def _reminder(self, channel, **level):
+        self.company.ar_dunning_policy_id.level_ids.write({"channel": channel, **level})
+        self.customer.phone = "+48 601 234 567"
+        with freeze_time("2026-03-10 10:00"), self.mock_mail_gateway():  # outside the quiet hours
+            run = self.env["ar.dunning.run"].run_for_date("2026-03-10")
+        return run.line_ids.filtered(lambda ln: ln.partner_id == self.customer)
+
+    def test_sms_reminder_carries_the_ksef_number(self):
+        line = self._reminder("sms")
+        self.assertEqual(line.state, "sent")
+        sms = self.env["sms.sms"].search([("partner_id", "=", self.customer.id)])
+        self.assertEqual(len(sms), 1)
+        self.assertIn(f"KSeF {KSEF_NUMBER}", sms.body)
+        self.assertIn(f"KSeF {KSEF_NUMBER}", line.sms_body)
+
+    def test_letter_names_the_ksef_number_and_the_title(self):
+        line = self._reminder("letter")
+        with freeze_time("2026-03-10"):
+            text = pdf_text(render_pdf(self.env, "ar_dunning.action_report_reminder_letter", line.ids))
+        flat = " ".join(text.split())
+        self.assertIn(self.invoice.name, flat)
+        self.assertIn(f"KSeF: {KSEF_NUMBER}", flat)
+        self.assertIn(f"transfer title: {KSEF_NUMBER} ", flat, "the title the customer is asked to use")

@@ -118,6 +118,7 @@ class ResPartner(models.Model):
                     {
                         "date": line.date,
                         "document": line.move_id.name,
+                        "ksef_number": line.move_id.l10n_pl_edi_number or "",
                         "label": line.move_id.ref or line.name or "",
                         "due": line.date_maturity,
                         "debit": amount if amount > 0 else 0.0,

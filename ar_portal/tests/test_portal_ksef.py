@@ -5,6 +5,7 @@ from freezegun import freeze_time
 from odoo.tests import HttpCase, tagged
 
 from odoo.addons.ar_automation.tests.common import ArTestCommon
+from odoo.addons.ar_automation.tests.pdf_text import pdf_text, render_pdf
 
 KSEF_NUMBER = "5265877635-20250826-0100001AF629-AF"
 
@@ -48,3 +49,18 @@ class TestPortalKsef(ArTestCommon, HttpCase):
         self.assertIn(self.in_ksef.name, page)
         self.assertIn(f"KSeF: {KSEF_NUMBER}", page)
         self.assertEqual(page.count("o_ar_ksef_number"), 1, "only the invoice issued in KSeF has one")
+
+    def test_statement_pdf_names_the_ksef_number_in_the_document_column(self):
+        with freeze_time("2026-03-31"):
+            pdf = render_pdf(
+                self.env,
+                "ar_portal.action_report_partner_statement",
+                self.customer.ids,
+                data={"date_from": date(2026, 1, 1), "date_to": date(2026, 3, 31)},
+            )
+        lines = pdf_text(pdf).splitlines()
+        row = next(i for i, text in enumerate(lines) if self.in_ksef.name in text)
+        self.assertIn(f"KSeF: {KSEF_NUMBER}", lines[row + 1], "under the invoice's number, in its column")
+        self.assertEqual(sum(f"KSeF: {KSEF_NUMBER}" in text for text in lines), 1)
+        other = next(i for i, text in enumerate(lines) if self.outside_ksef.name in text)
+        self.assertNotIn("KSeF", lines[other] + lines[other + 1], "no KSeF number outside KSeF")
