@@ -1,8 +1,10 @@
+import time
 from datetime import date
 
 from freezegun import freeze_time
 
 from odoo.tests import HttpCase, tagged
+from odoo.tools.misc import hmac
 
 from odoo.addons.ar_automation.tests.common import ArTestCommon
 from odoo.addons.ar_automation.tests.pdf_text import pdf_text, render_pdf
@@ -93,6 +95,18 @@ class TestStatementCompanies(ArTestCommon, HttpCase):
             page = self.url_open(link[link.index("/my/") :]).text
         self.assertIn(self.own.name, page)
         self.assertNotIn("777.00", page)
+
+    def test_old_link_without_its_company_is_refused_with_a_reason(self):
+        """A link sent before links named their company cannot tell which of the two companies sent it."""
+        with freeze_time("2026-03-31"):
+            expires = int(time.time()) + 86400
+            token = hmac(self.env(su=True), "ar_portal-statement-link", (self.customer.id, expires))
+            response = self.url_open(f"/my/statement/link/{self.customer.id}/{expires}/{token}")
+        self.assertEqual(response.status_code, 409)
+        self.assertIn("o_ar_statement_link_ambiguous", response.text)
+        self.assertIn("customer of several of our companies", response.text)
+        self.assertNotIn(self.own.name, response.text)
+        self.assertNotIn("777.00", response.text)
 
     def test_pdf_per_currency(self):
         with freeze_time("2026-03-31"):

@@ -3,6 +3,7 @@ from datetime import date
 from unittest.mock import patch
 
 from odoo.tests import HttpCase, tagged
+from odoo.tools.misc import hmac
 
 from .common import ArPortalCommon
 
@@ -52,6 +53,30 @@ class TestStatementLink(ArPortalCommon, HttpCase):
             self.assertNotIn(self.invoice.name, response.text)
         with patch.object(time, "time", return_value=int(expires) + 1):
             self.assertFalse(self.customer._ar_check_statement_token(expires, token))
+
+    def _old_link(self, partner, expires):
+        """A link as reminders sent them before links named their company: signed (customer, expiry)."""
+        token = hmac(self.env(su=True), "ar_portal-statement-link", (partner.id, expires))
+        return f"/my/statement/link/{partner.id}/{expires}/{token}"
+
+    def test_old_links_without_company_open_the_one_company_statement(self):
+        expires = int(time.time()) + 86400
+        response = self.url_open(self._old_link(self.customer, expires))
+        self.assertEqual(response.status_code, 200)
+        self.assertIn(self.invoice.name, response.text)
+        self.assertNotIn(self.other_invoice.name, response.text)
+        path = self._old_link(self.customer, expires)
+        forged = [
+            path[:-1] + ("1" if path[-1] == "0" else "0"),
+            path.replace(f"/{self.customer.id}/", f"/{self.other_customer.id}/"),
+            self._old_link(self.customer, int(time.time()) - 1),
+            self._old_link(self.contact, expires),
+        ]
+        for url in forged:
+            with self.subTest(url):
+                response = self.url_open(url)
+                self.assertEqual(response.status_code, 403)
+                self.assertNotIn(self.invoice.name, response.text)
 
     def test_reminders_carry_the_signed_link(self):
         self.env["ar.dunning.policy"].create(
