@@ -1,3 +1,4 @@
+import logging
 import random
 from collections import namedtuple
 from dataclasses import dataclass
@@ -10,6 +11,8 @@ from stdnum.pl import nip
 from odoo import Command, api, models
 
 from ..engine.text import fold_accents
+
+_logger = logging.getLogger(__name__)
 
 MODULE = "ar_automation"
 SEED = 42
@@ -505,6 +508,7 @@ class ArDemoLoader(models.AbstractModel):
         deals = loader._demo_sales(company, customers, products, rng)
         loader._demo_invoices(deals)
         loader._demo_credit_notes(company, deals)
+        loader._demo_sent_invoice_pdfs(company)
         loader._demo_payments(company, journal, deals, rng)
         loader._demo_disputes(deals)
         loader._demo_unmatched_transactions(company, journal, deals)
@@ -1079,3 +1083,32 @@ class ArDemoLoader(models.AbstractModel):
         (project | contract | blocked).action_confirm()
         # No e-mail leaves a demo database: the generated invoices stay sent "by hand".
         (project | contract).invoice_ids.sending_data = False
+
+    # The PDFs of the invoices marked as sent
+
+    def _demo_sent_invoice_pdfs(self, company):
+        """Each invoice and credit note the demo marks as sent gets the PDF Odoo's send wizard would have
+        generated and linked (``invoice_pdf_report_id``), so that the portal and the reminders show the
+        invoice itself, not a proforma. Without a working PDF engine there is nothing to print: the moves
+        stay without a PDF, and the log says why."""
+        moves = (
+            self.env["account.move"]
+            .search(
+                [
+                    ("company_id", "=", company.id),
+                    ("move_type", "in", ("out_invoice", "out_refund")),
+                    ("state", "=", "posted"),
+                    ("is_move_sent", "=", True),
+                ]
+            )
+            .filtered(lambda move: not move.invoice_pdf_report_id)
+        )
+        problem = company._ar_pdf_problem()
+        if problem:
+            _logger.info("Demo invoices left without a PDF: %s", problem)
+            return
+        send = self.env["account.move.send"]
+        invoices_data = {move: {"pdf_report": send._get_default_pdf_report_id(move)} for move in moves}
+        if invoices_data:
+            send._prepare_invoice_pdf_report(invoices_data)
+            send._link_invoice_documents(invoices_data)
