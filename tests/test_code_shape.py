@@ -7,7 +7,9 @@ Plain Python over the source with ``ast``, no database (``pytest -p no:odoo test
 3. a file under ``models/`` or ``wizard/`` declares classes for one model only and is named after it
    (``account.move`` → ``account_move.py``); transient models live in ``wizard/``;
 4. a recordset elevated with ``.sudo()`` is named ``*_sudo``, so a reviewer sees it;
-5. x2many commands are written with ``Command``, not ``(0, 0, vals)``, ``(4, id)``, ``(6, 0, ids)`` tuples.
+5. x2many commands are written with ``Command``, not ``(0, 0, vals)``, ``(4, id)``, ``(6, 0, ids)`` tuples;
+6. ``views/<model>_views.xml`` (and ``wizard/<model>_views.xml``) hold the views and actions of that model
+   only, menus are in ``*_menus.xml``, QWeb templates in ``*_templates.xml``.
 
 Each exception list holds what is still to be fixed, with the reason it is there; shrink them, never grow them
 without a reason a reviewer accepts.
@@ -24,9 +26,12 @@ MAX_LINES = 400
 LONG_FILES = {
     "ar_automation/models/account_move.py": "account.move is the suite's centre: aging, checks, posting and "
     "sending, disputes and replies, KSeF, one section each",
-    "ar_automation/models/ar_demo_loader.py": "demo data as Python constants; to become XML records (item 2)",
-    "ar_dunning/models/ar_dunning_line.py": "to be split: fee half from ar_dunning_fee.py not yet merged",
-    "ar_dunning/models/ar_dunning_run.py": "to be split by concern",
+    "ar_automation/models/ar_demo_loader.py": "demo data as Python constants; to become XML records "
+    "(issue 21, item 2)",
+    "ar_dunning/models/ar_dunning_line.py": "the reminder itself: content, sending per channel, bounces, "
+    "escalation and its late-payment fees, one section each; the channels could move to helpers of their own",
+    "ar_dunning/models/ar_dunning_run.py": "the run: entry points, deciding (open items, pauses, policies), "
+    "the bulk insert of its reminders and sending, one section each; 46 lines over",
     "ar_bank_psd2/engine/matching.py": "to be split by concern (item 2)",
     "ar_bank_psd2/engine/camt.py": "to be split by concern (item 2)",
     "ar_bank_psd2/models/account_bank_statement_line.py": "to be split by concern (item 2)",
@@ -34,15 +39,9 @@ LONG_FILES = {
 
 # path → why it may declare another model than its name says, or more than one
 MODEL_FILES = {
-    "ar_dunning/models/ar_customer_segment.py": "ar.kpi.snapshot to move to ar_kpi_snapshot.py",
-    "ar_dunning/models/ar_dunning_fee.py": "ar.dunning.line half to merge into ar_dunning_line.py",
-    "ar_dunning/models/ar_dunning_variant.py": "ar.dunning.level and the report model to their own files",
     "ar_bank_psd2/models/account_bank_statement_line_bulk.py": "statement line bulk path, to place",
     "ar_bank_psd2/models/ar_bank_connection_sync.py": "to split by model",
     "ar_bank_psd2/models/ar_kpi.py": "ar.kpi.snapshot to move to ar_kpi_snapshot.py",
-    "ar_portal/models/ar_autopay.py": "five models to their own files",
-    "ar_portal/models/ar_payment_plan.py": "declares ar.payment.plan.line: to rename",
-    "ar_portal/models/res_partner.py": "ar.dunning.line part to move to ar_dunning_line.py",
 }
 # Extending res.config.settings (a transient) from models/res_config_settings.py is Odoo's own convention in
 # every addon; the rule "transients in wizard/" is for the transient models an addon defines.
@@ -50,19 +49,25 @@ TRANSIENTS_IN_MODELS = {"res.config.settings"}
 
 # (path, name) → why that name holds an elevated recordset without the _sudo suffix
 SUDO_NAMES = {
+    ("ar_portal/controllers/portal.py", "partner"): "to rename (controller: another helper's file now)",
     ("ar_bank_psd2/models/ar_bank_connection_sync.py", "secrets_"): "to rename",
     ("ar_bank_psd2/models/ar_bank_connection_sync.py", "secret"): "to rename",
-    ("ar_portal/controllers/portal.py", "partner"): "to rename (controller: another helper's file now)",
-    ("ar_portal/models/res_partner.py", "Line"): "to rename",
 }
 
 # path → why it still writes x2many commands as tuples
 COMMAND_TUPLES = {
-    "ar_automation/models/ar_dispute.py": "to rewrite with Command",
-    "ar_dunning/models/ar_dunning_fee.py": "to rewrite with Command",
-    "ar_dunning/models/ar_dunning_line.py": "to rewrite with Command",
     "ar_bank_psd2/models/account_journal.py": "to rewrite with Command",
     "ar_bank_psd2/models/ar_bank_connection_sync.py": "to rewrite with Command",
+}
+
+# path → why it holds views or actions of another model than its name says (or menus, templates)
+VIEW_FILES = {
+    "ar_bank_psd2/views/ar_bank_statement_import_views.xml": "the import and skipped-transaction wizards' "
+    "views, to move to wizard/",
+    "ar_bank_psd2/views/ar_cash_application_views.xml": "reconcile rules, statement lines, journal, KPI "
+    "snapshot and manual-match wizard views, to split by model",
+    "ar_portal/views/ar_portal_autopay_templates.xml": "the partner form's AutoPay page (a backend view) "
+    "among the portal templates: to move to views/res_partner_views.xml once the portal's templates are free",
 }
 
 
@@ -332,3 +337,50 @@ def test_the_guards_catch_what_they_are_for():
     assert _is_transient(two.body[1]) and not _is_transient(two.body[0])
     assert len(list(shipped_files())) > 50
     assert any(models for _rel, models in model_files())
+
+
+def _view_target(record):
+    """The model of a view or action record, spelled with underscores (``account_move``); None for others."""
+    for field in record.findall("field"):
+        if field.get("name") in ("model", "res_model") and field.text:
+            return field.text.strip().replace(".", "_")
+        if field.get("name") == "model_id" and field.get("ref"):
+            return field.get("ref").split(".")[-1].removeprefix("model_")
+    return None
+
+
+def view_file_problems():
+    from lxml import etree  # noqa: PLC0415 - only this guard reads XML
+
+    problems = {}
+    for addon in ADDONS:
+        paths = [*(ROOT / addon).glob("views/*.xml"), *(ROOT / addon).glob("wizard/*.xml")]
+        for path in sorted(paths):
+            rel, stem = path.relative_to(ROOT).as_posix(), path.stem
+            for node in etree.parse(str(path)).getroot().iter("record", "menuitem", "template"):
+                where = f"{rel}:{node.sourceline} {node.get('id')}"
+                if node.tag == "menuitem" and not stem.endswith("_menus"):
+                    problems.setdefault(rel, []).append(f"{where}: a menu belongs in the addon's menus file")
+                elif node.tag == "template" and not stem.endswith("_templates"):
+                    problems.setdefault(rel, []).append(
+                        f"{where}: a QWeb template belongs in a *_templates.xml"
+                    )
+                elif node.tag == "record" and node.get("model", "").startswith(("ir.ui.view", "ir.actions")):
+                    target = _view_target(node)
+                    if target and stem.endswith("_views") and target != stem.removesuffix("_views"):
+                        problems.setdefault(rel, []).append(
+                            f"{where}: {target} belongs in {target}_views.xml"
+                        )
+                    elif target and not stem.endswith("_views"):
+                        problems.setdefault(rel, []).append(
+                            f"{where}: {target} belongs in {target}_views.xml"
+                        )
+    return problems
+
+
+def test_views_are_in_the_file_named_after_their_model():
+    problems = view_file_problems()
+    found = [msg for rel, msgs in problems.items() if rel not in VIEW_FILES for msg in msgs]
+    assert not found, "\n".join(found)
+    stale = [rel for rel in VIEW_FILES if rel not in problems]
+    assert not stale, f"remove from VIEW_FILES (now in shape or gone): {stale}"

@@ -3,7 +3,7 @@ from datetime import timedelta
 import lxml.html
 from markupsafe import Markup
 
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 
 from .ar_reply_rule import DISPUTE_REASONS
@@ -199,7 +199,7 @@ class ArDispute(models.Model):
                 # The same complaint sent again (a double click, a resent e-mail): no new note.
                 return existing
             if new_invoices:
-                existing.invoice_ids = [(4, move.id) for move in new_invoices]
+                existing.invoice_ids = [Command.link(move.id) for move in new_invoices]
                 existing._note_on_invoices(
                     self.env._("Added to dispute %s: reminders paused.", existing.name)
                 )
@@ -217,7 +217,7 @@ class ArDispute(models.Model):
             {
                 "company_id": invoice.company_id.id,
                 "partner_id": invoice.commercial_partner_id.id,
-                "invoice_ids": [(6, 0, invoices.ids)],
+                "invoice_ids": [Command.set(invoices.ids)],
                 "reason": reason,
                 "origin": origin,
                 "description": description,

@@ -2,7 +2,7 @@ import time
 
 from markupsafe import Markup
 
-from odoo import models
+from odoo import api, fields, models
 from odoo.fields import Domain
 from odoo.tools import consteq
 from odoo.tools.misc import hmac
@@ -11,10 +11,42 @@ ACCOUNT_DETAIL_FIELDS = ("ar_billing_email", "lang", "ar_customer_po")
 # A statement link in a reminder opens without a password for this long (a month: the next reminder
 # brings a fresh one).
 STATEMENT_LINK_DAYS = 30
+CONSENT_TEXT = (
+    "I authorise {company} to charge my saved payment method {token} for each invoice on its due date, "
+    "until I switch AutoPay off."
+)
 
 
 class ResPartner(models.Model):
     _inherit = "res.partner"
+
+    # The saved method and the consent's evidence (who, when, from which address) are for accounting only,
+    # as Odoo keeps payment transactions (account_payment/security: account.group_account_invoice).
+    ar_autopay_token_id = fields.Many2one(
+        "payment.token",
+        string="AutoPay Payment Method",
+        copy=False,
+        readonly=True,
+        ondelete="set null",
+        groups="account.group_account_invoice",
+    )
+    ar_autopay_consent_date = fields.Datetime(
+        string="AutoPay Consent Given", copy=False, readonly=True, groups="account.group_account_invoice"
+    )
+    ar_autopay_consent_user_id = fields.Many2one(
+        "res.users",
+        string="AutoPay Consent By",
+        copy=False,
+        readonly=True,
+        groups="account.group_account_invoice",
+    )
+    ar_autopay_consent_ip = fields.Char(
+        string="AutoPay Consent IP", copy=False, readonly=True, groups="account.group_account_invoice"
+    )
+    ar_autopay_consent_text = fields.Text(
+        string="AutoPay Consent Text", copy=False, readonly=True, groups="account.group_account_invoice"
+    )
+    ar_autopay = fields.Boolean(string="AutoPay", compute="_compute_ar_autopay", store=True)
 
     def _ar_statement_domain(self, company=None):
         """Open posted receivable documents (invoices and credit notes) of this commercial partner issued
@@ -95,15 +127,17 @@ class ResPartner(models.Model):
             ("account_id.account_type", "=", "asset_receivable"),
             ("parent_state", "=", "posted"),
         ]
-        Line = self.env["account.move.line"].sudo()
+        lines_sudo = self.env["account.move.line"].sudo()
         opening = dict(
-            Line._read_group(
+            lines_sudo._read_group(
                 domain + [("date", "<", date_from)],
                 groupby=["currency_id"],
                 aggregates=["amount_currency:sum"],
             )
         )
-        lines = Line.search(domain + [("date", ">=", date_from), ("date", "<=", date_to)], order="date, id")
+        lines = lines_sudo.search(
+            domain + [("date", ">=", date_from), ("date", "<=", date_to)], order="date, id"
+        )
         currencies = (lines.currency_id | self.env["res.currency"].concat(*opening)).sorted(
             lambda c: (c != company.currency_id, c.name)
         )
@@ -160,9 +194,9 @@ class ResPartner(models.Model):
         )
         return True
 
-
-class ResPartnerStatementLink(models.Model):
-    _inherit = "res.partner"
+    # ------------------------------------------------------------------
+    # Statement link (opens without a password)
+    # ------------------------------------------------------------------
 
     def _ar_statement_token(self, expires, company=None):
         """The signature of this customer's link to its statement with ``company`` (default: the
@@ -198,9 +232,34 @@ class ResPartnerStatementLink(models.Model):
             and consteq(self._ar_statement_token(expires, company), token or "")
         )
 
+    # ------------------------------------------------------------------
+    # AutoPay
+    # ------------------------------------------------------------------
 
-class ArDunningLine(models.Model):
-    _inherit = "ar.dunning.line"
+    @api.depends("ar_autopay_token_id.active")
+    def _compute_ar_autopay(self):
+        for partner in self:
+            partner.ar_autopay = bool(partner.ar_autopay_token_id.active)
 
-    def _ar_statement_url(self):
-        return self.partner_id._ar_statement_link(company=self.company_id)
+    def _ar_enable_autopay(self, token, user, ip):
+        """Record the customer's consent (its words, time, user and address) and the method to charge."""
+        self.ensure_one()
+        text = CONSENT_TEXT.format(company=token.provider_id.company_id.name, token=token.display_name)
+        self.write(
+            {
+                "ar_autopay_token_id": token.id,
+                "ar_autopay_consent_date": fields.Datetime.now(),
+                "ar_autopay_consent_user_id": user.id,
+                "ar_autopay_consent_ip": ip,
+                "ar_autopay_consent_text": text,
+            }
+        )
+        self.message_post(
+            body=Markup("<p>%s</p><p><em>%s</em></p>")
+            % (self.env._("AutoPay switched on by %(user)s from %(ip)s.", user=user.name, ip=ip), text)
+        )
+
+    def _ar_disable_autopay(self, user):
+        self.ensure_one()
+        self.ar_autopay_token_id = False
+        self.message_post(body=self.env._("AutoPay switched off by %s.", user.name))
