@@ -94,6 +94,21 @@ class ResCompany(models.Model):
         string="Digest Addresses", help="Other addresses for the daily digest, separated by commas."
     )
 
+    ar_ksef_offline_mode = fields.Boolean(
+        string="KSeF Offline Mode",
+        help="Issue the invoices offline rather than through KSeF (during an unavailability of KSeF the "
+        "Ministry announced, or a failure on your side): they are e-mailed with the two QR codes of the "
+        "offline mode and sent to KSeF once this is switched off, by the next business day.",
+    )
+    ar_ksef_offline_certificate_id = fields.Many2one(
+        "certificate.certificate",
+        string="KSeF Offline Certificate",
+        groups="base.group_system",
+        help="The company's KSeF certificate of type Offline (requested in KSeF), with its private key: it "
+        "signs the KOD II QR code that an invoice issued offline must carry. Without it, invoices are never "
+        "issued offline: they wait in the KSeF queue until KSeF answers.",
+    )
+
     @api.constrains("ar_aging_edges")
     def _check_ar_aging_edges(self):
         for company in self:
@@ -317,5 +332,17 @@ class ResCompany(models.Model):
         return sent
 
     def _cron_ar_digest(self):
-        self.search([])._ar_send_digest()
+        """The day's digest of each company, once however many workers run this at the same moment: a
+        company another worker is sending (its row locked) or whose digest of the day exists is skipped."""
+        companies = self.search([]).try_lock_for_update(allow_referencing=True)
+        names = {company: f"aging-{company.id}-{company._ar_today()}.xlsx" for company in companies}
+        done = self.env["ir.attachment"].search_fetch(
+            [
+                ("res_model", "=", "res.company"),
+                ("res_id", "in", companies.ids),
+                ("name", "in", list(names.values())),
+            ],
+            ["name"],
+        )
+        companies.filtered(lambda company: names[company] not in done.mapped("name"))._ar_send_digest()
         return True

@@ -238,6 +238,21 @@ class TestKpi(ArTestCommon):
         self.assertIn("11/23/2026", english.body_html)
         self.assertIn("1,900.00", english.body_html)
 
+    def test_the_daily_digest_job_sends_the_days_digest_once(self):
+        """A second run of the job the same day (another worker, a manual run) sends nothing more; the next
+        day's run sends the next digest (tests/test_concurrency.py runs it in two processes at once)."""
+        self.company.write({"ar_digest_emails": "board@example.com"})
+        digests = self.env["mail.mail"].search(
+            [("model", "=", "res.company"), ("res_id", "=", self.company.id)]
+        )
+        for day, expected in (("2026-11-23 07:00", 1), ("2026-11-23 09:00", 1), ("2026-11-24 07:00", 2)):
+            with freeze_time(day):
+                self.env["res.company"]._cron_ar_digest()
+            sent = self.env["mail.mail"].search(
+                [("model", "=", "res.company"), ("res_id", "=", self.company.id)]
+            )
+            self.assertEqual(len(sent - digests), expected, day)
+
     def test_no_recipients_no_digest(self):
         self.assertFalse(self.company.sudo()._ar_send_digest())
 
