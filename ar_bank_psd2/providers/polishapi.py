@@ -204,7 +204,8 @@ class PolishApiProvider(Provider):
             "received",
             link,
             valid_until,
-            {"redirect_uri": redirect_uri, "consent_id": consent_id, "polishapi": True},
+            # The user's address at Connect: the code is exchanged in the same session, with the user.
+            {"redirect_uri": redirect_uri, "consent_id": consent_id, "user_ip": psu_ip or ""},
         )
 
     def exchange_code(self, oauth, code) -> Tokens:
@@ -214,7 +215,13 @@ class PolishApiProvider(Provider):
                 "Code": code,
                 "redirect_uri": oauth.get("redirect_uri", ""),
                 "client_id": self.settings.get("client_id") or "",
-                "is_user_session": True,
+                # An extension of OAuth2 in the standard: a session with the user needs their IP and
+                # browser (for the bank's fraud detection).
+                **(
+                    {"is_user_session": True, "user_ip": oauth["user_ip"], "user_agent": "Odoo"}
+                    if oauth.get("user_ip")
+                    else {"is_user_session": False}
+                ),
             }
         )
 

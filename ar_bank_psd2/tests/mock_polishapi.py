@@ -345,6 +345,8 @@ class MockPolishApi:
 
     def _token(self, body):
         grant = body.get("grant_type")
+        if body.get("is_user_session") and not (body.get("user_ip") and body.get("user_agent")):
+            raise _Refusal(400, "INVALID_REQUEST", "user_ip and user_agent are required for a user session")
         if grant == "authorization_code":
             request = self.codes.pop(body.get("Code") or "", None)  # a code is used once
             if not request or request["redirect_uri"] != body.get("redirect_uri"):

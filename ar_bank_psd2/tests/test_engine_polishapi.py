@@ -84,6 +84,12 @@ def test_authorize_names_the_accounts_and_privileges_and_every_body_is_signed(ba
     assert tokens.refresh_token and tokens.expires_in == 3600
     assert consent.status == "valid" and consent.valid_until == date(2027, 5, 22)
     assert provider.settings["granted_accounts"] == [number]
+    token = json.loads(next(raw for path, _h, raw in bank.requests if path.endswith("/token")))
+    assert (token["grant_type"], token["is_user_session"], token["user_ip"]) == (
+        "authorization_code",
+        True,
+        "10.0.0.7",
+    )
     accounts = provider.accounts(consent.consent_id, psu_ip="10.0.0.7")
     assert [(a.resource_id, a.iban, a.currency) for a in accounts] == [(number, IBAN, "PLN")]
     for _path, headers, raw in bank.requests[1:]:
