@@ -6,7 +6,6 @@ automatic posting and sending; disputes and customers' replies; KSeF.
 """
 
 import base64
-import hashlib
 import io
 import logging
 import re
@@ -15,6 +14,8 @@ from decimal import Decimal
 from xml.dom.minidom import parseString
 
 import qrcode
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
 from markupsafe import Markup
 from stdnum.pl.nip import compact
 
@@ -24,11 +25,11 @@ from odoo.fields import Command, Domain
 from odoo.tools import SQL, LazyTranslate, email_normalize, format_list, html2plaintext
 from odoo.tools.image import image_data_uri
 
-from odoo.addons.l10n_pl_edi.tools.ksef_api_service import KsefApiService
-
 from ..engine.aging import bucket_of, days_overdue
 from ..engine.checks import InvoiceFacts, OrderLineFacts, run_checks
+from ..engine.ksef import certificate_link, certificate_serial, invoice_link, offline_deadline
 from ..engine.replies import classify, sender_belongs
+from ..tools.ksef_service import ArKsefApiService, unavailable
 
 _logger = logging.getLogger(__name__)
 _lt = LazyTranslate(__name__)
@@ -137,6 +138,7 @@ class AccountMove(models.Model):
     ar_ksef_state = fields.Selection(
         selection=[
             ("to_send", "To Send"),
+            ("offline", "Issued Offline"),
             ("sent", "Awaiting KSeF"),
             ("accepted", "Accepted"),
             ("rejected", "Rejected"),
@@ -145,9 +147,29 @@ class AccountMove(models.Model):
         copy=False,
         readonly=True,
         index="btree_not_null",
-        help="Where the automatic invoicing stands with KSeF: to send (also after a failed try), sent and "
-        "awaiting KSeF's verdict, accepted (KSeF number given, e-mailed) or rejected (back to Invoices to "
-        "Fix).",
+        help="Where the automatic invoicing stands with KSeF: to send (also after a failed try), issued "
+        "offline (e-mailed, to send to KSeF by the deadline), sent and awaiting KSeF's verdict, accepted "
+        "(KSeF number given, e-mailed) or rejected (back to Invoices to Fix).",
+    )
+    ar_ksef_offline = fields.Boolean(
+        string="Issued Offline",
+        copy=False,
+        readonly=True,
+        help="Issued outside KSeF (KSeF unavailable or the company in offline mode) and shared with the "
+        "customer with the two QR codes of the offline mode; sent to KSeF afterwards.",
+    )
+    ar_ksef_offline_deadline = fields.Date(
+        string="Send to KSeF By",
+        copy=False,
+        readonly=True,
+        help="The legal deadline of an invoice issued offline: the next business day after its issue date.",
+    )
+    ar_ksef_certificate_url = fields.Char(
+        string="KSeF Certificate Link",
+        copy=False,
+        readonly=True,
+        help="KOD II of an invoice issued offline: the link, signed with the company's KSeF Offline "
+        "certificate, that proves who issued it.",
     )
     ar_ksef_attempts = fields.Integer(string="KSeF Tries", copy=False, readonly=True)
     ar_ksef_next_try = fields.Datetime(string="Next KSeF Try", copy=False, readonly=True)
@@ -652,6 +674,13 @@ class AccountMove(models.Model):
     # LOCKED``) while it is handled, so two workers never send it together; a send whose answer was lost (the
     # run died before its commit) is sent again and KSeF answers "duplicate" (status 440) with the original
     # KSeF number, which is then kept: the customer still gets one invoice, one e-mail.
+    #
+    # Offline: when KSeF cannot be reached (no answer, time-out, 5xx) or the company is in KSeF offline
+    # mode, and the company has a KSeF Offline certificate, the invoice is issued offline (``offline``): its
+    # FA(3) file is kept as it is, it gets the two QR codes of the offline mode (KOD I labelled OFFLINE, KOD
+    # II signed with the certificate, labelled CERTYFIKAT) and is e-mailed at once; the cron then sends that
+    # same file with ``offlineMode`` by the legal deadline (the next business day) and keeps the KSeF number
+    # KSeF gives, without e-mailing the customer again. Without the certificate it waits in the queue.
 
     def _ar_ksef_queue(self):
         """Queue these posted invoices of KSeF companies for KSeF (the cron sends them)."""
@@ -690,7 +719,7 @@ class AccountMove(models.Model):
 
     def action_ar_ksef_retry(self):
         """Send (or ask KSeF about) these queued invoices now rather than at their next try."""
-        queued = self.filtered(lambda m: m.ar_ksef_state in ("to_send", "sent"))
+        queued = self.filtered(lambda m: m.ar_ksef_state in ("to_send", "offline", "sent"))
         queued.write({"ar_ksef_next_try": False})
         queued._ar_ksef_process()
         return True
@@ -706,7 +735,7 @@ class AccountMove(models.Model):
         while True:
             moves = self.search(
                 [
-                    ("ar_ksef_state", "in", ("to_send", "sent")),
+                    ("ar_ksef_state", "in", ("to_send", "offline", "sent")),
                     ("id", "not in", list(done)),
                     "|",
                     ("ar_ksef_next_try", "=", False),
@@ -730,27 +759,53 @@ class AccountMove(models.Model):
             locked.invalidate_recordset()
             if locked.ar_ksef_state == "to_send":
                 locked.with_company(locked.company_id)._ar_ksef_send()
+            elif locked.ar_ksef_state == "offline" and not locked.company_id.sudo().ar_ksef_offline_mode:
+                locked.with_company(locked.company_id)._ar_ksef_send_offline()
             elif locked.ar_ksef_state == "sent":
                 locked.with_company(locked.company_id)._ar_ksef_follow()
             if commit:
                 self.env["ir.cron"]._commit_progress(1)
 
     def _ar_ksef_service(self):
-        return KsefApiService(self.company_id.sudo())
+        return ArKsefApiService(self.company_id.sudo())
 
     def _ar_ksef_send(self):
         self.ensure_one()
         origin = self.reversed_entry_id
-        if origin.ar_ksef_state in ("to_send", "sent"):
+        if origin.ar_ksef_state in ("to_send", "offline", "sent"):
             # A correction waits for the KSeF number of the invoice it corrects.
             return self.write({"ar_ksef_error": self.env._("Waiting for KSeF to accept %s.", origin.name)})
         service = self._ar_ksef_service()
+        xml = self._l10n_pl_edi_render_xml().encode()
+        if self.company_id.sudo().ar_ksef_offline_mode:
+            return self._ar_ksef_issue_offline(
+                xml, service, self.env._("The company is in KSeF offline mode.")
+            )
         try:
             service.open_ksef_session()
-            xml = self._l10n_pl_edi_render_xml().encode()
             answer = service.send_invoice(xml)
         except UserError as error:
+            if unavailable(error):
+                return self._ar_ksef_issue_offline(xml, service, str(error))
             return self._ar_ksef_failed(str(error))
+        self._ar_ksef_sent(answer, xml, service)
+        self.ar_ksef_verification_url = self._ar_ksef_qr_url(xml, service.mode)
+        return self._ar_ksef_follow()
+
+    def _ar_ksef_send_offline(self):
+        """Send an invoice issued offline to KSeF: the very file its QR codes name, with ``offlineMode``."""
+        self.ensure_one()
+        service = self._ar_ksef_service()
+        xml = base64.b64decode(self.l10n_pl_edi_attachment_file)
+        try:
+            service.open_ksef_session()
+            answer = service.send_invoice(xml, offline_mode=True)
+        except UserError as error:
+            return self._ar_ksef_failed(str(error))
+        self._ar_ksef_sent(answer, xml, service)
+        return self._ar_ksef_follow()
+
+    def _ar_ksef_sent(self, answer, xml, service):
         self.write(
             {
                 "ar_ksef_state": "sent",
@@ -763,8 +818,43 @@ class AccountMove(models.Model):
                 "l10n_pl_edi_attachment_file": base64.b64encode(xml),
             }
         )
-        self.ar_ksef_verification_url = self._ar_ksef_qr_url(xml, service.mode)
-        return self._ar_ksef_follow()
+
+    def _ar_ksef_issue_offline(self, xml, service, reason):
+        """Issue the invoice offline (see the section's comment): kept in the queue as it is when the
+        company has no KSeF Offline certificate to sign KOD II with."""
+        self.ensure_one()
+        certificate = self.company_id.sudo().ar_ksef_offline_certificate_id
+        if not certificate.private_key_id:
+            return self._ar_ksef_failed(
+                self.env._(
+                    "%(reason)s Not issued offline: the company has no KSeF Offline certificate with its "
+                    "private key (Settings > Receivables Automation > KSeF Offline).",
+                    reason=reason,
+                )
+            )
+        self.write(
+            {
+                "ar_ksef_state": "offline",
+                "ar_ksef_offline": True,
+                "ar_ksef_offline_deadline": offline_deadline(self.invoice_date),
+                "ar_ksef_error": reason,
+                "ar_ksef_next_try": fields.Datetime.now() + timedelta(minutes=KSEF_RETRY_MINUTES[0]),
+                "ar_ksef_verification_url": self._ar_ksef_qr_url(xml, service.mode),
+                "ar_ksef_certificate_url": self._ar_ksef_certificate_url(xml, service.mode, certificate),
+                "l10n_pl_edi_attachment_file": base64.b64encode(xml),
+            }
+        )
+        self.message_post(
+            body=Markup("<p>%s</p>")
+            % self.env._(
+                "Issued offline (%(reason)s); e-mailed with the offline QR codes, to send to KSeF by "
+                "%(deadline)s.",
+                reason=reason,
+                deadline=self.ar_ksef_offline_deadline,
+            ),
+            subtype_xmlid="mail.mt_note",
+        )
+        self.with_context(ar_ksef_cleared=True)._ar_queue_sending()
 
     def _ar_ksef_follow(self):
         """Ask KSeF about the sent invoice and act on its verdict."""
@@ -812,7 +902,8 @@ class AccountMove(models.Model):
             body=Markup("<p>%s</p>") % self.env._("KSeF accepted the invoice: KSeF number %s.", ksef_number),
             subtype_xmlid="mail.mt_note",
         )
-        self.with_context(ar_ksef_cleared=True)._ar_queue_sending()
+        if not self.ar_ksef_offline:  # an invoice issued offline reached the customer when it was issued
+            self.with_context(ar_ksef_cleared=True)._ar_queue_sending()
 
     def _ar_ksef_rejected(self, message):
         """KSeF refused the invoice, so it was never issued: back to draft, in Invoices to Fix with KSeF's
@@ -833,25 +924,57 @@ class AccountMove(models.Model):
             "ar_ksef_next_try": fields.Datetime.now() + timedelta(minutes=wait),
         }
         if resend:
-            values.update(ar_ksef_state="to_send", l10n_pl_edi_status=False, l10n_pl_edi_ref=False)
+            values.update(
+                ar_ksef_state="offline" if self.ar_ksef_offline else "to_send",
+                l10n_pl_edi_status=False,
+                l10n_pl_edi_ref=False,
+            )
         self.write(values)
         _logger.info("KSeF: %s kept in the queue (try %s): %s", self.name, tries, error)
+        if self.ar_ksef_offline and self.ar_ksef_offline_deadline <= self.company_id._ar_today():
+            self._ar_ksef_warn_deadline()
 
-    def _ar_ksef_qr_image(self):
-        """The verification QR code (KOD I) as a PNG data URI, for the invoice's visualisation."""
+    def _ar_ksef_warn_deadline(self):
+        """An invoice issued offline that KSeF still has not received on its deadline: a to-do for its
+        salesperson (once), so that someone sends it by hand or records the KSeF failure."""
+        summary = self.env._("Send to KSeF by %s", self.ar_ksef_offline_deadline)
+        if summary in self.activity_ids.mapped("summary"):
+            return
+        self.activity_schedule(
+            "mail.mail_activity_data_todo",
+            date_deadline=self.ar_ksef_offline_deadline,
+            summary=summary,
+            note=self.env._(
+                "Issued offline and not yet accepted by KSeF, whose last answer was: %s", self.ar_ksef_error
+            ),
+            user_id=self.invoice_user_id.id or self.env.uid,
+        )
+
+    def _ar_ksef_qr_image(self, url=None):
+        """A verification QR code (KOD I by default, or ``url``) as a PNG data URI, for the visualisation."""
         self.ensure_one()
-        if not self.ar_ksef_verification_url:
+        url = url or self.ar_ksef_verification_url
+        if not url:
             return False
         png = io.BytesIO()
-        qrcode.make(self.ar_ksef_verification_url, box_size=4).save(png, format="PNG")
+        qrcode.make(url, box_size=4).save(png, format="PNG")
         return image_data_uri(base64.b64encode(png.getvalue()))
 
     def _ar_ksef_qr_url(self, xml, mode):
-        """KOD I of the Ministry's QR-code rules: ``{base}/invoice/{seller NIP}/{issue date DD-MM-YYYY}/
-        {SHA-256 of the FA(3) file, Base64URL without padding}``."""
-        digest = base64.urlsafe_b64encode(hashlib.sha256(xml).digest()).decode().rstrip("=")
+        """KOD I of the Ministry's QR-code rules (see :func:`..engine.ksef.invoice_link`)."""
         base = KSEF_QR_URLS["prod" if mode == "prod" else "test"]
-        return f"{base}/invoice/{compact(self.company_id.vat)}/{self.invoice_date:%d-%m-%Y}/{digest}"
+        return invoice_link(base, compact(self.company_id.vat), self.invoice_date, xml)
+
+    def _ar_ksef_certificate_url(self, xml, mode, certificate):
+        """KOD II, signed with ``certificate`` (``certificate.certificate`` with its private key)."""
+        base = KSEF_QR_URLS["prod" if mode == "prod" else "test"]
+        key_sudo = certificate.private_key_id.sudo().with_context(bin_size=False)
+        password = key_sudo.password.encode() if key_sudo.password else None
+        key = serialization.load_pem_private_key(base64.b64decode(key_sudo.pem_key), password)
+        serial = certificate_serial(
+            x509.load_pem_x509_certificate(base64.b64decode(certificate.pem_certificate))
+        )
+        return certificate_link(base, compact(self.company_id.vat), serial, xml, key)
 
 
 def _status_text(status):

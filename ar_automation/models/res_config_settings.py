@@ -13,6 +13,10 @@ class ResConfigSettings(models.TransientModel):
     ar_aging_edges = fields.Char(related="company_id.ar_aging_edges", readonly=False)
     ar_digest_user_ids = fields.Many2many(related="company_id.ar_digest_user_ids", readonly=False)
     ar_digest_emails = fields.Char(related="company_id.ar_digest_emails", readonly=False)
+    ar_ksef_offline_mode = fields.Boolean(related="company_id.ar_ksef_offline_mode", readonly=False)
+    ar_ksef_offline_certificate_id = fields.Many2one(
+        related="company_id.ar_ksef_offline_certificate_id", readonly=False
+    )
     ar_pdf_engine = fields.Char(string="PDF Engine", compute="_compute_ar_pdf_engine")
     ar_pdf_problem = fields.Char(string="PDF Problem", compute="_compute_ar_pdf_engine")
 

@@ -3,41 +3,35 @@ import re
 from datetime import timedelta
 from unittest.mock import patch
 
-import requests
 from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+from lxml import etree
 
 from odoo import Command, fields, tools
 from odoo.tests import freeze_time, tagged
 from odoo.tools.safe_eval import safe_eval
 
 from odoo.addons.l10n_pl_edi.tools import ksef_api_service
-from odoo.addons.l10n_pl_edi.tools.ksef_api_service import KsefApiService
 
+from ..engine.ksef import invoice_digest, offline_deadline
+from ..tools.ksef_service import URL_PARAMETER, ArKsefApiService
+from ..tools.mock_ksef import KsefMock, ksef_checksum
 from .common import ArInvoicingCommon
-from .mock_ksef import OAEP, KsefMock, ksef_checksum
 
 KSEF_NUMBER = re.compile(r"^(\d{10}-\d{8}-[0-9A-F]{12})-([0-9A-F]{2})$")
 
 
 def register_with_ksef_token(company, ksef_token):
-    """Authenticate ``company`` with a KSeF token through l10n_pl_edi's client, as the Ministry's flow has
-    it: challenge, ``token|timestampMs`` encrypted with KSeF's public key, status, redeem."""
-    service = KsefApiService(company.sudo())
-    challenge = service.get_challenge()
-    certificates = requests.get(f"{service.api_url}/security/public-key-certificates", timeout=10).json()
-    der = next(c["certificate"] for c in certificates if "KsefTokenEncryption" in c["usage"])
-    certificate = x509.load_der_x509_certificate(base64.b64decode(der))
-    clear = f"{ksef_token}|{challenge['timestampMs']}".encode()
-    encrypted = base64.b64encode(certificate.public_key().encrypt(clear, OAEP)).decode()
-    started = service.authenticate_token(company.vat[2:], challenge["challenge"], encrypted)
-    service.check_auth_status(started["referenceNumber"], started["authenticationToken"]["token"])
-    tokens = service.redeem_token(started["authenticationToken"]["token"])
-    company.sudo().write(
-        {
-            "l10n_pl_edi_access_token": tokens["accessToken"]["token"],
-            "l10n_pl_edi_refresh_token": tokens["refreshToken"]["token"],
-        }
-    )
+    """Authenticate ``company`` with a KSeF token, as the Ministry's flow has it: challenge,
+    ``token|timestampMs`` encrypted with KSeF's public key, status, redeem."""
+    access, refresh = ArKsefApiService(company.sudo()).authenticate_with_ksef_token(ksef_token)
+    company.sudo().write({"l10n_pl_edi_access_token": access, "l10n_pl_edi_refresh_token": refresh})
+
+
+def _unb64url(text):
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
 @tagged("post_install", "-at_install")
@@ -47,10 +41,8 @@ class TestKsef(ArInvoicingCommon):
         super().setUpClass()
         cls.mock = KsefMock().start()
         cls.addClassCleanup(cls.mock.stop)
-        # l10n_pl_edi's client, pointed at the mock (its only URL hook: production or test KSeF).
-        url_patch = patch.object(KsefApiService, "_get_api_url", lambda self: cls.mock.url)
-        url_patch.start()
-        cls.addClassCleanup(url_patch.stop)
+        # l10n_pl_edi's client, pointed at the mock by our system parameter (as the demo does).
+        cls.env["ir.config_parameter"].sudo().set_param(URL_PARAMETER, cls.mock.url)
         cls.env["ir.config_parameter"].sudo().set_param("l10n_pl_edi_ksef.mode", "test")
         cls.company.write(
             {
@@ -74,6 +66,8 @@ class TestKsef(ArInvoicingCommon):
         )
         cls.company.sudo().l10n_pl_edi_certificate = certificate
         register_with_ksef_token(cls.company, cls.mock.ksef_token)
+        # l10n_pl_edi's test certificate (EC P-256) stands in for a KSeF Offline certificate.
+        cls.offline_certificate = certificate
 
     def setUp(self):
         super().setUp()
@@ -219,7 +213,7 @@ class TestKsef(ArInvoicingCommon):
     def test_send_repeated_after_a_lost_answer_is_not_doubled(self):
         invoice = self._invoice()
         # A run sent the invoice and died before committing: KSeF holds it, Odoo still has it to send.
-        service = KsefApiService(self.company.sudo())
+        service = ArKsefApiService(self.company.sudo())
         service.open_ksef_session()
         service.send_invoice(invoice._l10n_pl_edi_render_xml().encode())
         original_number = next(iter(self.mock.issued.values()))[1]
@@ -269,3 +263,137 @@ class TestKsef(ArInvoicingCommon):
             self._run_cron()
         self.assertEqual(invoice.ar_ksef_state, "to_send")
         self.assertEqual(self.mock.sent_numbers(), [])
+
+    # -- offline ----------------------------------------------------------------------------------------
+
+    def _assert_certificate_link(self, invoice):
+        """KOD II names the seller, the certificate's serial number and the file's hash, and is signed with
+        the certificate's key (ECDSA P-256, r || s)."""
+        path, signature = invoice.ar_ksef_certificate_url.removeprefix("https://").rsplit("/", 1)
+        xml = base64.b64decode(invoice.l10n_pl_edi_attachment_file)
+        self.assertEqual(
+            path,
+            f"qr-test.ksef.mf.gov.pl/certificate/Nip/1234567883/1234567883/01C311C507F83E0C/{invoice_digest(xml)}",
+        )
+        certificate = x509.load_pem_x509_certificate(
+            base64.b64decode(self.offline_certificate.pem_certificate)
+        )
+        raw = _unb64url(signature)
+        der = encode_dss_signature(int.from_bytes(raw[:32], "big"), int.from_bytes(raw[32:], "big"))
+        certificate.public_key().verify(der, path.encode(), ec.ECDSA(hashes.SHA256()))
+
+    def _queue(self, filter_name):
+        """The invoices the KSeF Queue shows with the search filter ``filter_name``."""
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "ar_automation.account_move_action_ar_ksef_queue"
+        )
+        search = etree.fromstring(
+            self.env.ref("ar_automation.account_move_view_search_ar_ksef_queue").arch_db
+        )
+        domain = search.xpath(f"//filter[@name='{filter_name}']")[0].get("domain")
+        return self.env["account.move"].search(safe_eval(action["domain"]) + safe_eval(domain))
+
+    def test_ksef_unavailable_issues_offline_then_sends_the_same_file_and_keeps_the_number(self):
+        self.company.sudo().ar_ksef_offline_certificate_id = self.offline_certificate
+        invoice = self._invoice()
+        self.mock.unavailable = True
+        self._run_cron()
+
+        self.assertEqual(invoice.ar_ksef_state, "offline")
+        self.assertTrue(invoice.ar_ksef_offline)
+        self.assertEqual(invoice.ar_ksef_offline_deadline, offline_deadline(invoice.invoice_date))
+        self.assertIn("503", invoice.ar_ksef_error)
+        self.assertFalse(invoice.l10n_pl_edi_number)
+        self.assertEqual(invoice.sending_data["sending_methods"], ["email"], "e-mailed as an offline invoice")
+        xml = base64.b64decode(invoice.l10n_pl_edi_attachment_file)
+        self.assertTrue(invoice.ar_ksef_verification_url.endswith(invoice_digest(xml)))
+        self._assert_certificate_link(invoice)
+        html = (
+            self.env["ir.actions.report"]._render_qweb_html("account.report_invoice", invoice.ids)[0].decode()
+        )
+        self.assertIn(">OFFLINE<", html, "KOD I is labelled OFFLINE until KSeF numbers the invoice")
+        self.assertIn(">CERTYFIKAT<", html)
+        self.assertIn(invoice.ar_ksef_certificate_url, html)
+        self.assertIn(invoice, self._queue("issued_offline"))
+        self.assertIn(invoice, self._queue("pending"))
+        self.assertEqual(self.mock.sent_numbers(), [])
+
+        invoice.sending_data = False  # the e-mail went out (Odoo's sending cron)
+        self.mock.unavailable = False
+        with freeze_time(fields.Datetime.now() + timedelta(minutes=6)):
+            self._run_cron()
+
+        self._assert_accepted_number(invoice)
+        self.assertTrue(invoice.ar_ksef_offline, "still known as issued offline")
+        self.assertEqual(self.mock.sent_numbers(), [invoice.name])
+        status = next(iter(self.mock.invoices.values()))
+        self.assertEqual(status["invoicingMode"], "Offline", "sent with offlineMode")
+        self.assertEqual(
+            _unb64url(invoice_digest(xml)), base64.b64decode(status["invoiceHash"]), "the same file"
+        )
+        self.assertFalse(invoice.sending_data, "not e-mailed a second time")
+        html = (
+            self.env["ir.actions.report"]._render_qweb_html("account.report_invoice", invoice.ids)[0].decode()
+        )
+        self.assertIn(invoice.l10n_pl_edi_number, html)
+        self.assertNotIn(">OFFLINE<", html, "KOD I now labelled with the KSeF number")
+
+    def test_company_in_offline_mode_issues_offline_and_sends_once_switched_off(self):
+        self.company.sudo().write(
+            {"ar_ksef_offline_mode": True, "ar_ksef_offline_certificate_id": self.offline_certificate.id}
+        )
+        invoice = self._invoice()
+        self._run_cron()
+        self.assertEqual(invoice.ar_ksef_state, "offline")
+        self.assertIn("offline mode", invoice.ar_ksef_error)
+        self.assertEqual(self.mock.calls, [], "KSeF is not called in offline mode")
+        with freeze_time(fields.Datetime.now() + timedelta(minutes=6)):
+            self._run_cron()
+        self.assertEqual(invoice.ar_ksef_state, "offline", "kept while the company is offline")
+        self.assertEqual(self.mock.calls, [])
+
+        self.company.sudo().ar_ksef_offline_mode = False
+        with freeze_time(fields.Datetime.now() + timedelta(minutes=6)):
+            self._run_cron()
+        self._assert_accepted_number(invoice)
+
+    def test_offline_invoice_past_its_deadline_is_flagged(self):
+        self.company.sudo().ar_ksef_offline_certificate_id = self.offline_certificate
+        invoice = self._invoice()
+        self.mock.unavailable = True
+        self._run_cron()
+        deadline = invoice.ar_ksef_offline_deadline
+        self.assertNotIn(invoice, self._queue("offline_late"))
+        self.assertFalse(invoice.activity_ids)
+
+        with freeze_time(f"{deadline} 10:00:00"):
+            self._run_cron()
+            self.assertIn(invoice, self._queue("offline_late"))
+        self.assertEqual(invoice.ar_ksef_state, "offline")
+        self.assertEqual(invoice.ar_ksef_attempts, 1, "one failed sending of the offline invoice")
+        self.assertIn(f"Send to KSeF by {deadline}", invoice.activity_ids.mapped("summary"))
+        with freeze_time(f"{deadline} 11:00:00"):
+            self._run_cron()
+        self.assertEqual(len(invoice.activity_ids), 1, "one to-do, not one per try")
+
+    def test_without_offline_certificate_an_unavailable_ksef_keeps_the_invoice_queued(self):
+        invoice = self._invoice()
+        self.mock.unavailable = True
+        self._run_cron()
+        self.assertEqual(invoice.ar_ksef_state, "to_send")
+        self.assertFalse(invoice.ar_ksef_offline)
+        self.assertIn("no KSeF Offline certificate", invoice.ar_ksef_error)
+        self.assertFalse(invoice.sending_data)
+
+    def test_rate_limit_is_not_an_unavailability(self):
+        self.company.sudo().ar_ksef_offline_certificate_id = self.offline_certificate
+        invoice = self._invoice()
+        self.mock.rate_limited = True
+        self._run_cron()
+        self.assertEqual(invoice.ar_ksef_state, "to_send", "KSeF answered: throttled, not offline")
+
+    def _assert_accepted_number(self, invoice):
+        self.assertEqual(invoice.ar_ksef_state, "accepted")
+        match = KSEF_NUMBER.match(invoice.l10n_pl_edi_number or "")
+        self.assertTrue(match, invoice.l10n_pl_edi_number)
+        self.assertEqual(match.group(2), ksef_checksum(match.group(1)))

@@ -1,4 +1,5 @@
-"""A local KSeF API v2 on 127.0.0.1, for the tests and the demo.
+"""A local KSeF API v2 on 127.0.0.1, for the tests and the demo (``bin/ksef-mock`` runs it as a process:
+``python mock_ksef.py --port 8079 --ksef-token TOKEN``).
 
 It follows the Ministry of Finance's OpenAPI of KSeF API 2.0 (``open-api.json`` of the repository
 CIRFMF/ksef-docs, MIT licence, commit d92d285b928896258afdb27f7150f9127ee18ada) for what
@@ -11,18 +12,22 @@ CIRFMF/ksef-docs, MIT licence, commit d92d285b928896258afdb27f7150f9127ee18ada) 
   ``POST /auth/token/refresh``;
 * ``POST /sessions/online`` (the AES-256 key RSA-OAEP encrypted, the IV in clear),
   ``POST /sessions/online/{ref}/invoices`` (the FA(3) XML AES-256-CBC/PKCS#7 encrypted; sizes and SHA-256
-  hashes checked), ``POST /sessions/online/{ref}/close``, ``GET /sessions/{ref}``,
+  hashes checked; ``offlineMode`` declares an invoice issued offline),
+  ``POST /sessions/online/{ref}/close``, ``GET /sessions/{ref}``,
   ``GET /sessions/{ref}/invoices/{invoiceRef}`` and its ``/upo``.
 
 The documented failures: 401 problem details for an unknown or expired access token, 400
 ``ExceptionResponse`` (21173 no such session, 21180 the session's status does not allow the operation,
 21405 validation), 429 ``TooManyRequestsResponse`` with ``Retry-After``, invoice status 440 (duplicate,
 with the extensions ``originalSessionReferenceNumber`` and ``originalKsefNumber``) and 450 (semantics).
+An invoice's ``invoicingMode`` is ``Offline`` when it was sent with ``offlineMode`` or its issue date
+(``P_1``) is before the day KSeF received it (``offline/automatyczne-okreslanie-trybu-offline.md``).
 
 Switches a test sets on :class:`KsefMock`: ``unavailable`` (503 on every call), ``delay`` (seconds before
 answering, for time-outs), ``rate_limited`` (429), ``reject`` (``{invoice number: details}``, status 450).
 """
 
+import argparse
 import base64
 import datetime
 import hashlib
@@ -84,9 +89,9 @@ class KsefMock:
 
     # -- the test's handles ---------------------------------------------------------------------------
 
-    def start(self):
+    def start(self, port=0):
         handler = type("Handler", (_Handler,), {"mock": self})
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), handler)
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         return self
 
@@ -291,6 +296,9 @@ class KsefMock:
             )
             return 202, {"referenceNumber": invoice_reference}
         status.update(self._process(reference, xml))
+        issued = _text(etree.fromstring(xml), "Fa/P_1") if status.get("ksefNumber") else None
+        late = issued is not None and issued < datetime.date.today().isoformat()
+        status["invoicingMode"] = "Offline" if body.get("offlineMode") or late else "Online"
         return 202, {"referenceNumber": invoice_reference}
 
     def _process(self, session_reference, xml):
@@ -496,3 +504,23 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(data)
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client gave up (time-out test)
+
+
+def main(argv=None):
+    """Serve the mock until interrupted (the demo's KSeF)."""
+    parser = argparse.ArgumentParser(description="A local KSeF API v2 (mock) on 127.0.0.1.")
+    parser.add_argument("--port", type=int, default=8079)
+    parser.add_argument("--ksef-token", default="demo-ksef-token", help="the KSeF token it accepts")
+    args = parser.parse_args(argv)
+    mock = KsefMock(ksef_token=args.ksef_token).start(port=args.port)
+    print(f"KSeF mock on {mock.url}", flush=True)  # noqa: T201 - the runner's only output
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        mock.stop()
+
+
+if __name__ == "__main__":
+    main()
