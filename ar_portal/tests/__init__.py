@@ -15,3 +15,4 @@ from . import test_click_everything
 from . import test_security_ar_portal
 from . import test_engines
 from . import test_portal_ksef
+from . import test_portal_language
