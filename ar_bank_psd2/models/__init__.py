@@ -2,6 +2,7 @@ from . import ar_bank_connection
 from . import ar_reconcile_rule
 from . import account_bank_statement_line
 from . import account_bank_statement_line_bulk
+from . import account_move_line
 from . import ar_reconcile_suggestion
 from . import res_partner
 from . import ar_bank_statement_import
@@ -9,6 +10,7 @@ from . import ar_bank_skipped_transaction
 from . import account_journal
 from . import ar_bank_connection_sync
 from . import ar_kpi
+from . import ar_kpi_snapshot
 from . import ar_demo_loader
 from . import ar_bank_pending_transaction
 from . import account_chart_template

@@ -1,5 +1,4 @@
 import logging
-import re
 from collections import defaultdict
 from decimal import Decimal
 
@@ -7,10 +6,7 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, float_round
 
-from odoo.addons.base.models.res_bank import sanitize_account_number
-
-from ..engine.matching import BankLine, Customer, OpenItem, Settings, match_lines
-from ..engine.rf import compact_rf, is_valid_rf
+from ..engine.matching import BankLine, Settings, match_lines
 from ..engine.statement import normalize_account
 
 _logger = logging.getLogger(__name__)
@@ -26,12 +22,6 @@ MATCH_STATES = [
     ("outgoing", "Money paid out"),
 ]
 DONE_STATES = ("reconciled", "accepted", "manual", "booked")
-# Words too common in payment titles to tell customers apart.
-_STOPWORDS = frozenset(
-    """faktura faktury fakturze fakture fakturę fv nr numer zaplata zapłata platnosc płatność przelew
-    za na do od oraz i w z tytul tytułem tytułem invoice invoices inv payment pay paid for the of and no
-    number ref reference transfer przelewem splata spłata rachunek rachunku vat idc txt""".split()
-)
 
 
 class StaleMatchError(UserError):
@@ -105,7 +95,92 @@ class AccountBankStatementLine(models.Model):
         for line in self:
             line.ar_age_days = (today - line.date).days if line.date else 0
 
-    # ------------------------------------------------------------------ scripted API
+    # ------------------------------------------------------------------
+    # People's actions
+    # ------------------------------------------------------------------
+
+    def action_ar_rematch(self):
+        """Run the rules again on these lines (after new invoices or new rules)."""
+        self.filtered(lambda line: line.ar_match_state not in DONE_STATES).write({"ar_match_state": "new"})
+        counts = self.ar_auto_reconcile()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "info",
+                "message": self.env._(
+                    "%(reconciled)s reconciled, %(suggested)s with suggestions, "
+                    "%(unmatched)s without a match.",
+                    **counts,
+                ),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+
+    def action_ar_manual_match(self):
+        self.ensure_one()
+        if self.is_reconciled or self.ar_match_state in DONE_STATES:
+            raise UserError(self.env._("This bank line is already matched: undo it first."))
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Match Payment"),
+            "res_model": "ar.manual.match.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {
+                "default_statement_line_id": self.id,
+                "default_move_line_ids": self.ar_suggestion_ids.filtered(lambda s: s.state == "proposed")[
+                    :1
+                ].move_line_ids.ids,
+            },
+        }
+
+    def action_ar_undo(self):
+        """Undo the match: the invoices are open again, the line waits for people."""
+        for line in self:
+            if (
+                not line.is_reconciled
+                and line.ar_match_state not in DONE_STATES
+                and not line._seek_for_lines()[2]
+            ):
+                continue
+            line.action_undo_reconciliation()
+            line.write(
+                {
+                    "ar_match_state": "unmatched",
+                    "ar_matched_date": False,
+                    "ar_matched_uid": False,
+                    "ar_writeoff_amount": 0.0,
+                    "ar_match_explanation": self.env._("Match undone by %s.", self.env.user.name),
+                }
+            )
+            line.move_id.message_post(body=self.env._("Cash application undone by %s.", self.env.user.name))
+        return True
+
+    def _ar_learn(self, items):
+        """Let the line's customer be recognised by this payment next time (res.partner._ar_learn_payment)."""
+        self.ensure_one()
+        self.partner_id.commercial_partner_id._ar_learn_payment(
+            self.account_number, self.payment_ref, items.move_id.mapped("name")
+        )
+
+    # ------------------------------------------------------------------
+    # Entry points: the rules applied on arrival, by the cron, by scripts
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _cron_ar_auto_reconcile(self):
+        """Apply the rules to the bank lines not processed yet, in batches committed one by one."""
+        while True:
+            lines = self.search([("ar_match_state", "=", "new"), ("is_reconciled", "=", False)], limit=200)
+            if not lines:
+                return True
+            lines.ar_auto_reconcile()
+            # Lines another worker holds keep their state: do not loop on them.
+            lines.filtered(lambda line: line.ar_match_state == "new").write({"ar_match_state": "unmatched"})
+            if not self.env.context.get("cron_id"):
+                return True
+            self.env["ir.cron"]._commit_progress(len(lines))
 
     @api.private
     def ar_auto_reconcile(self):
@@ -160,7 +235,9 @@ class AccountBankStatementLine(models.Model):
         """Match the lines of the journals that match payments on arrival (the rest waits for the cron)."""
         return self.filtered("journal_id.ar_auto_reconcile").ar_auto_reconcile()
 
-    # ------------------------------------------------------------------ matching
+    # ------------------------------------------------------------------
+    # Matching: the engine over the open items, confident matches applied, the rest suggested
+    # ------------------------------------------------------------------
 
     def _ar_lock_open_lines(self):
         """These lines not reconciled yet nor applied, locked for this transaction; the ones another
@@ -339,100 +416,12 @@ class AccountBankStatementLine(models.Model):
     def _ar_engine_data(self, company):
         """Open receivable items, their customers (with their known accounts and learned patterns) and
         today's rates between their currencies and the bank's, read with three queries."""
-        ksef = (
-            SQL("move.l10n_pl_edi_number")
-            if "l10n_pl_edi_number" in self.env["account.move"]._fields
-            else SQL("NULL::varchar")
-        )
-        items = [
-            OpenItem(
-                id=row[0],
-                move_id=row[1],
-                partner_id=row[2],
-                number=row[3] or "",
-                payment_reference=row[4] or "",
-                rf_reference=compact_rf(row[4]) if row[4] and is_valid_rf(compact_rf(row[4])) else "",
-                residual=Decimal(str(row[5])),
-                currency=row[6],
-                due_date=row[7],
-                invoice_date=row[8],
-                ksef_number=row[9] or "",
-            )
-            for row in self.env.execute_query(
-                SQL(
-                    """
-                SELECT aml.id, aml.move_id, move.commercial_partner_id, move.name, move.payment_reference,
-                       aml.amount_residual_currency, currency.name, aml.date_maturity, move.invoice_date,
-                       %s
-                  FROM account_move_line aml
-                  JOIN account_move move ON move.id = aml.move_id
-                  JOIN res_currency currency ON currency.id = aml.currency_id
-                  JOIN account_account account ON account.id = aml.account_id
-                 WHERE aml.company_id = %s
-                   AND account.account_type = 'asset_receivable'
-                   AND aml.parent_state = 'posted'
-                   AND NOT aml.reconciled
-                   AND aml.amount_residual_currency != 0
-                   AND move.move_type IN ('out_invoice', 'out_refund', 'out_receipt')
-                   AND move.commercial_partner_id IS NOT NULL
-                """,
-                    ksef,
-                    company.id,
-                )
-            )
-        ]
+        items = self.env["account.move.line"]._ar_matching_items(company)
         # The payers of these lines known by their account, also without open items: a customer paying
         # someone else's invoice is then seen as a third party, not as an unknown payer.
-        accounts = list(
-            {
-                form
-                for line in self
-                if line.account_number
-                for form in (
-                    normalize_account(line.account_number),
-                    sanitize_account_number(line.account_number),
-                )
-            }
-        )
-        payers = accounts and self.env.execute_query(
-            SQL(
-                """
-            SELECT DISTINCT holder.commercial_partner_id
-              FROM res_partner_bank bank
-              JOIN res_partner holder ON holder.id = bank.partner_id
-             WHERE bank.sanitized_acc_number = ANY(%s) AND bank.active
-               AND holder.commercial_partner_id IS NOT NULL
-            """,
-                accounts,
-            )
-        )
-        partner_ids = list({item.partner_id for item in items} | {row[0] for row in payers or ()})
-        customers = [
-            Customer(
-                id=row[0],
-                name=row[1] or "",
-                vat=row[2] or "",
-                ibans=tuple(normalize_account(iban) for iban in row[3] or () if iban),
-                patterns=tuple(
-                    pattern.strip().lower() for pattern in (row[4] or "").splitlines() if pattern.strip()
-                ),
-            )
-            for row in self.env.execute_query(
-                SQL(
-                    """
-                SELECT partner.id, partner.name, partner.vat,
-                       ARRAY(SELECT bank.sanitized_acc_number
-                               FROM res_partner_bank bank
-                               JOIN res_partner holder ON holder.id = bank.partner_id
-                              WHERE holder.commercial_partner_id = partner.id AND bank.active),
-                       partner.ar_payment_patterns
-                  FROM res_partner partner
-                 WHERE partner.id = ANY(%s)
-                """,
-                    partner_ids,
-                )
-            )
-        ]
+        Partner = self.env["res.partner"]
+        payers = Partner._ar_holders_of_accounts(self.filtered("account_number").mapped("account_number"))
+        customers = Partner._ar_matching_customers(list({item.partner_id for item in items} | set(payers)))
         rates = {}
         currencies = {item.currency for item in items}
         bank_currencies = {line._ar_currency() for line in self}
@@ -462,7 +451,9 @@ class AccountBankStatementLine(models.Model):
             }
         )
 
-    # ------------------------------------------------------------------ applying a match
+    # ------------------------------------------------------------------
+    # Applying a match: the suspense item replaced by receivable, write-off and credit items, reconciled
+    # ------------------------------------------------------------------
 
     def _ar_apply(self, allocations, writeoff=Decimal(0), overpayment=Decimal(0), partner_id=None, rule=None):
         """Rewrite this line's journal entry: its suspense line becomes one receivable line per
@@ -682,40 +673,7 @@ class AccountBankStatementLine(models.Model):
                     "A difference of %s would be written off, but no write-off account is set.", writeoff
                 )
             )
-        currency = self._ar_currency()
-        label = rule.writeoff_label or rule.name
-        tax = rule.writeoff_tax_id
-        base = writeoff
-        vals = []
-        if tax:
-            if tax.amount_type != "percent":
-                raise UserError(
-                    self.env._("Rule %s: only percentage taxes are supported on write-offs.", rule.name)
-                )
-            base = (writeoff / (1 + Decimal(str(tax.amount)) / 100)).quantize(Decimal("0.01"))
-            repartition = tax.invoice_repartition_line_ids.filtered(lambda r: r.repartition_type == "tax")[:1]
-            vals.append(
-                {
-                    "account_id": (repartition.account_id or rule.writeoff_account_id).id,
-                    "name": f"{label} - {tax.name}",
-                    "currency_id": currency.id,
-                    "amount_currency": float(writeoff - base),
-                    "balance": float((writeoff - base) * ratio),
-                    "tax_repartition_line_id": repartition.id,
-                }
-            )
-        vals.insert(
-            0,
-            {
-                "account_id": rule.writeoff_account_id.id,
-                "name": label,
-                "currency_id": currency.id,
-                "amount_currency": float(base),
-                "balance": float(base * ratio),
-                "tax_ids": [Command.set(tax.ids)],
-            },
-        )
-        return vals
+        return rule._writeoff_line_values(writeoff, ratio, self._ar_currency())
 
     def _ar_convert(self, amount, from_currency, to_currency):
         rate = from_currency._get_conversion_rate(from_currency, to_currency, self.company_id, self.date)
@@ -771,112 +729,3 @@ class AccountBankStatementLine(models.Model):
                 )
             counts["reconciled"] += 1
         return counts
-
-    # ------------------------------------------------------------------ people's actions
-
-    def action_ar_rematch(self):
-        """Run the rules again on these lines (after new invoices or new rules)."""
-        self.filtered(lambda line: line.ar_match_state not in DONE_STATES).write({"ar_match_state": "new"})
-        counts = self.ar_auto_reconcile()
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": "info",
-                "message": self.env._(
-                    "%(reconciled)s reconciled, %(suggested)s with suggestions, "
-                    "%(unmatched)s without a match.",
-                    **counts,
-                ),
-                "next": {"type": "ir.actions.act_window_close"},
-            },
-        }
-
-    def action_ar_manual_match(self):
-        self.ensure_one()
-        if self.is_reconciled or self.ar_match_state in DONE_STATES:
-            raise UserError(self.env._("This bank line is already matched: undo it first."))
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Match Payment"),
-            "res_model": "ar.manual.match.wizard",
-            "view_mode": "form",
-            "target": "new",
-            "context": {
-                "default_statement_line_id": self.id,
-                "default_move_line_ids": self.ar_suggestion_ids.filtered(lambda s: s.state == "proposed")[
-                    :1
-                ].move_line_ids.ids,
-            },
-        }
-
-    def action_ar_undo(self):
-        """Undo the match: the invoices are open again, the line waits for people."""
-        for line in self:
-            if (
-                not line.is_reconciled
-                and line.ar_match_state not in DONE_STATES
-                and not line._seek_for_lines()[2]
-            ):
-                continue
-            line.action_undo_reconciliation()
-            line.write(
-                {
-                    "ar_match_state": "unmatched",
-                    "ar_matched_date": False,
-                    "ar_matched_uid": False,
-                    "ar_writeoff_amount": 0.0,
-                    "ar_match_explanation": self.env._("Match undone by %s.", self.env.user.name),
-                }
-            )
-            line.move_id.message_post(body=self.env._("Cash application undone by %s.", self.env.user.name))
-        return True
-
-    def _ar_learn(self, items):
-        """Remember what told this customer apart: the account it paid from and the words of its title
-        other than the invoice numbers, so that its next payment is matched without a person."""
-        self.ensure_one()
-        partner = self.partner_id.commercial_partner_id
-        if not partner:
-            return
-        iban = normalize_account(self.account_number or "")
-        if iban and len(iban) >= 15:
-            known = self.env["res.partner.bank"].sudo().search_count([("sanitized_acc_number", "=", iban)])
-            if not known:
-                self.env["res.partner.bank"].sudo().create(
-                    {"acc_number": iban, "partner_id": partner.id, "allow_out_payment": False}
-                )
-        pattern = _learned_pattern(self.payment_ref, items.move_id.mapped("name"), partner.name)
-        if pattern:
-            patterns = [p for p in (partner.ar_payment_patterns or "").splitlines() if p.strip()]
-            if pattern not in patterns:
-                partner.sudo().ar_payment_patterns = "\n".join([*patterns, pattern][-10:])
-
-    @api.model
-    def _cron_ar_auto_reconcile(self):
-        """Apply the rules to the bank lines not processed yet, in batches committed one by one."""
-        while True:
-            lines = self.search([("ar_match_state", "=", "new"), ("is_reconciled", "=", False)], limit=200)
-            if not lines:
-                return True
-            lines.ar_auto_reconcile()
-            # Lines another worker holds keep their state: do not loop on them.
-            lines.filtered(lambda line: line.ar_match_state == "new").write({"ar_match_state": "unmatched"})
-            if not self.env.context.get("cron_id"):
-                return True
-            self.env["ir.cron"]._commit_progress(len(lines))
-
-
-def _learned_pattern(title, invoice_numbers, partner_name):
-    """The words of a payment title that are neither invoice numbers, numbers, amounts nor common
-    payment words: a fragment that recurs in this customer's payments ('' when too short to tell)."""
-    text = (title or "").lower()
-    for number in invoice_numbers:
-        text = text.replace((number or "").lower(), " ")
-    words = [
-        word
-        for word in re.findall(r"[^\W\d_]{3,}", text)
-        if word not in _STOPWORDS and word not in (partner_name or "").lower().split()
-    ]
-    pattern = " ".join(words)
-    return pattern if len(pattern) >= 8 and len(words) >= 2 else ""

@@ -2,7 +2,7 @@ import hashlib
 import json
 from decimal import Decimal
 
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 
 from ..engine.balances import balance_problem
@@ -87,10 +87,10 @@ class AccountJournal(models.Model):
                     "filename": filename,
                     "file_hash": file_hash,
                     "file_format": "camt" if scheme == "camt" else "MT940",
-                    "statement_ids": [(6, 0, created_statements.ids)],
+                    "statement_ids": [Command.set(created_statements.ids)],
                     "line_count": len(lines),
                     "duplicate_count": len(skipped),
-                    "skipped_ids": [(0, 0, values) for values in skipped],
+                    "skipped_ids": [Command.create(values) for values in skipped],
                     "skipped_accounts": ", ".join(skipped_accounts) or False,
                     "gap_message": "\n".join(gaps) or False,
                     "balance_message": balance_message or False,

@@ -1,8 +1,8 @@
 import re
 from decimal import Decimal
 
-from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo import Command, api, fields, models
+from odoo.exceptions import UserError, ValidationError
 
 # Accounts of the charts of accounts (xml id suffixes of their templates) for what the default rules book:
 # bank fees deducted from customers' payments, interest the bank pays.
@@ -194,6 +194,44 @@ class ArReconcileRule(models.Model):
             writeoff_tolerance_percent=Decimal(str(self.writeoff_tolerance_percent or 0)),
             partial_when_exact=self.is_partial_applied,
         )
+
+    def _writeoff_line_values(self, writeoff, ratio, currency):
+        """Journal items booking ``writeoff`` (tax included, in ``currency``; ``ratio`` converts it to the
+        company's currency) to this rule's write-off account, with its tax split off when it has one."""
+        self.ensure_one()
+        label = self.writeoff_label or self.name
+        tax = self.writeoff_tax_id
+        base = writeoff
+        vals = []
+        if tax:
+            if tax.amount_type != "percent":
+                raise UserError(
+                    self.env._("Rule %s: only percentage taxes are supported on write-offs.", self.name)
+                )
+            base = (writeoff / (1 + Decimal(str(tax.amount)) / 100)).quantize(Decimal("0.01"))
+            repartition = tax.invoice_repartition_line_ids.filtered(lambda r: r.repartition_type == "tax")[:1]
+            vals.append(
+                {
+                    "account_id": (repartition.account_id or self.writeoff_account_id).id,
+                    "name": f"{label} - {tax.name}",
+                    "currency_id": currency.id,
+                    "amount_currency": float(writeoff - base),
+                    "balance": float((writeoff - base) * ratio),
+                    "tax_repartition_line_id": repartition.id,
+                }
+            )
+        vals.insert(
+            0,
+            {
+                "account_id": self.writeoff_account_id.id,
+                "name": label,
+                "currency_id": currency.id,
+                "amount_currency": float(base),
+                "balance": float(base * ratio),
+                "tax_ids": [Command.set(tax.ids)],
+            },
+        )
+        return vals
 
     # ------------------------------------------------------------------
     # Defaults of a company
