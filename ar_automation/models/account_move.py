@@ -13,6 +13,7 @@ from datetime import timedelta
 from decimal import Decimal
 from xml.dom.minidom import parseString
 
+import psycopg2
 import qrcode
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
@@ -753,7 +754,7 @@ class AccountMove(models.Model):
         """Lock each invoice (skipping those another worker holds), send or follow it; commit each one
         when ``commit`` (the cron), so what KSeF answered is never lost with a later invoice's failure."""
         for move in self:
-            locked = move.try_lock_for_update()
+            locked = move._ar_ksef_lock()
             if not locked:
                 continue
             locked.invalidate_recordset()
@@ -765,6 +766,23 @@ class AccountMove(models.Model):
                 locked.with_company(locked.company_id)._ar_ksef_follow()
             if commit:
                 self.env["ir.cron"]._commit_progress(1)
+
+    def _ar_ksef_lock(self):
+        """Lock this invoice and its company's row (which holds the company's KSeF session and tokens) for
+        this transaction; nothing when another worker holds either, or changed either since this
+        transaction began (PostgreSQL's serialization failure, kept inside a savepoint): that worker is on
+        it. So one worker at a time talks to KSeF for a company, and no serialization error escapes."""
+        self.ensure_one()
+        try:
+            with self.env.cr.savepoint():
+                if not (
+                    self.try_lock_for_update()
+                    and self.company_id.sudo().try_lock_for_update(allow_referencing=True)
+                ):
+                    raise _KsefBusy  # rolled back to the savepoint: the invoice's lock is released
+        except (_KsefBusy, psycopg2.errors.SerializationFailure):
+            return self.browse()
+        return self
 
     def _ar_ksef_service(self):
         return ArKsefApiService(self.company_id.sudo())
@@ -975,6 +993,10 @@ class AccountMove(models.Model):
             x509.load_pem_x509_certificate(base64.b64decode(certificate.pem_certificate))
         )
         return certificate_link(base, compact(self.company_id.vat), serial, xml, key)
+
+
+class _KsefBusy(Exception):
+    """Another worker holds the invoice or its company's KSeF session."""
 
 
 def _status_text(status):

@@ -7,3 +7,4 @@ from . import test_security_ar_automation
 from . import test_engines
 from . import test_document_pdfs
 from . import test_ksef
+from . import test_ksef_concurrency
