@@ -720,3 +720,20 @@ def test_a_typo_is_not_guessed_when_the_literal_reading_is_plausible_too():
     # Kowalski itself pays: partial payment of its own invoice, or Żółw's invoice one typo away? Both.
     ranked = proposals(line("1230.00", "Zapłata FV/2026/00132", counterparty_name="PHU Kowalski Jan"))
     assert not ranked or ranked[0].score < 90 or allocated(ranked[0]) == {32: D("99.99")}
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        # The payment identifier of FA(3) (IPKSeF: 3 digits and 10 letters or digits) and identifiers shaped
+        # like a collective one: KSeF API 2.0 resolves none of them, so none may name an invoice.
+        "IPKSeF 123AbCdEfGhIj",
+        "Identyfikator zbiorczy 20260801-ZB-3F2A1C9E7B-5D",
+        "KSeF zbiorczy 5260250274-20260210-ZB0001AF629",
+        f"Zbiorczo {KSEF_123[:-3]}",
+    ],
+)
+def test_a_collective_identifier_pays_nothing_by_itself(title):
+    ranked = proposals(line("1730.00", title), items=ksef_items())
+    assert not any("ksef" in code for proposal in ranked for code, _values in reason_codes(proposal.reasons))
+    assert not ranked or ranked[0].score < 90, "left for the collector, never reconciled on such a title"
