@@ -26,6 +26,8 @@ MAX_LINES = 400
 LONG_FILES = {
     "ar_automation/models/account_move.py": "account.move is the suite's centre: aging, checks, posting and "
     "sending, disputes and replies, KSeF, one section each",
+    "ar_automation/tools/mock_ksef.py": "a local KSeF API (a test double for the tests, benchmarks and the "
+    "demo, never called in production): one protocol, kept whole like a test file",
     "ar_automation/models/ar_demo_loader.py": "demo data as Python constants; to become XML records "
     "(issue 21, item 2)",
     "ar_dunning/models/ar_dunning_line.py": "the reminder itself: content, sending per channel, bounces, "
