@@ -34,7 +34,6 @@ LONG_FILES = {
     "escalation and its late-payment fees, one section each; the channels could move to helpers of their own",
     "ar_dunning/models/ar_dunning_run.py": "the run: entry points, deciding (open items, pauses, policies), "
     "the bulk insert of its reminders and sending, one section each; 46 lines over",
-    "ar_bank_psd2/engine/camt.py": "to be split by concern (item 2)",
     "ar_bank_psd2/models/ar_bank_connection_sync.py": "two models (see MODEL_FILES), past 400 lines with "
     "PolishAPI's token refresh: to split by model",
     "ar_bank_psd2/models/account_bank_statement_line.py": "the statement line's cash application in four "
