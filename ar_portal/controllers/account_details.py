@@ -26,7 +26,7 @@ class ArAccountDetailsPortal(CustomerPortal):
             raise InputError("po_too_long")
         return {"ar_billing_email": email, "lang": lang, "ar_customer_po": po_number}
 
-    @http.route("/my/account_details", type="http", auth="user", methods=["GET"], website=True)
+    @http.route("/my/account_details", type="http", auth="user", methods=["GET"], website=True, readonly=True)
     def portal_ar_account_details(self, **kw):
         values = self._prepare_portal_layout_values()
         values.update(

@@ -136,7 +136,7 @@ class ArPaymentPlanPortal(CustomerPortal):
         )
         return values
 
-    @http.route("/my/payment_plan", type="http", auth="user", methods=["GET"], website=True)
+    @http.route("/my/payment_plan", type="http", auth="user", methods=["GET"], website=True, readonly=True)
     def portal_ar_payment_plan(self, count=None, first_date=None, **kw):
         values = self._ar_plan_values()
         values.update({"ar_alert": alert(kw.get("ar_error")), "ar_message": kw.get("ar_message")})

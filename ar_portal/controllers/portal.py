@@ -37,7 +37,7 @@ class ArStatementPortal(CustomerPortal):
             },
         }
 
-    @http.route(["/my/statement"], type="http", auth="user", methods=["GET"], website=True)
+    @http.route(["/my/statement"], type="http", auth="user", methods=["GET"], website=True, readonly=True)
     def portal_my_statement(self, filterby="all", **kw):
         partner = request.env.user.partner_id
         moves_sudo = partner._ar_statement_lines()
@@ -142,7 +142,7 @@ class ArInvoiceRequestsPortal(CustomerPortal):
 class ArDocumentsPortal(CustomerPortal):
     """The statement of any period and the receipts of the customer's payments, as PDF."""
 
-    @http.route("/my/statement/pdf", type="http", auth="user", methods=["GET"])
+    @http.route("/my/statement/pdf", type="http", auth="user", methods=["GET"], readonly=True)
     def portal_ar_statement_pdf(self, date_from=None, date_to=None, **kw):
         partner = request.env.user.partner_id.commercial_partner_id
         today = fields.Date.context_today(request.env.user)
@@ -160,7 +160,9 @@ class ArDocumentsPortal(CustomerPortal):
             data={"date_from": start, "date_to": end},
         )
 
-    @http.route("/my/payments/<int:payment_id>/receipt", type="http", auth="user", methods=["GET"])
+    @http.route(
+        "/my/payments/<int:payment_id>/receipt", type="http", auth="user", methods=["GET"], readonly=True
+    )
     def portal_ar_payment_receipt(self, payment_id, **kw):
         partner = request.env.user.partner_id.commercial_partner_id
         if not 0 < payment_id <= MAX_ID:
@@ -207,7 +209,7 @@ class ArAutoPayPortal(CustomerPortal):
             )
         )
 
-    @http.route("/my/autopay", type="http", auth="user", methods=["GET"], website=True)
+    @http.route("/my/autopay", type="http", auth="user", methods=["GET"], website=True, readonly=True)
     def portal_ar_autopay(self, **kw):
         values = self._prepare_portal_layout_values()
         values.update(
