@@ -134,7 +134,11 @@ class ArDunningRun(models.Model):
 
     @api.model
     def _cron_run(self):
-        """The daily run, for every company."""
+        """The daily run, for every company. While another run is in progress (a collector's Send, another
+        server's job) the job leaves it to that run and ends without an error."""
+        if not self._try_lock_runs():
+            _logger.info("Dunning run not started: another run is in progress")
+            return True
         all_companies = self.with_context(allowed_company_ids=self.env["res.company"].sudo().search([]).ids)
         all_companies.run_for_date(fields.Date.context_today(self))
         return True
@@ -143,9 +147,14 @@ class ArDunningRun(models.Model):
     # Deciding
     # ------------------------------------------------------------------
 
+    def _try_lock_runs(self):
+        """Whether this transaction holds (or now took) the lock of the runs."""
+        return self.env.execute_query(SQL("SELECT pg_try_advisory_xact_lock(hashtext(%s))", RUN_LOCK_KEY))[0][
+            0
+        ]
+
     def _lock_runs(self):
-        locked = self.env.execute_query(SQL("SELECT pg_try_advisory_xact_lock(hashtext(%s))", RUN_LOCK_KEY))
-        if not locked[0][0]:
+        if not self._try_lock_runs():
             raise UserError(self.env._("Another dunning run is in progress; try again when it has finished."))
 
     def _create_lines(self):

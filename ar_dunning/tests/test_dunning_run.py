@@ -155,6 +155,14 @@ class TestDunningRun(ArTestCommon, MailCase):
             with self.assertRaisesRegex(UserError, "Another dunning run is in progress"):
                 other_env["ar.dunning.run"]._lock_runs()
 
+    def test_the_daily_job_leaves_a_run_in_progress_alone(self):
+        self.env["ar.dunning.run"]._lock_runs()
+        with self.registry.cursor() as other_cr:
+            other_env = self.env(cr=other_cr)
+            runs = other_env["ar.dunning.run"].search_count([])
+            self.assertTrue(other_env["ar.dunning.run"]._cron_run(), "no error: the job ends")
+            self.assertEqual(other_env["ar.dunning.run"].search_count([]), runs, "no run started")
+
     def test_overdue_below_the_minimum_is_skipped_with_the_reason(self):
         self.policy.level_ids.min_overdue_amount = 1000
         line = self._run("2026-03-31").line_ids.filtered(lambda ln: ln.partner_id == self.customer)
