@@ -87,6 +87,8 @@ class TestPortalOnAPhone(ArPortalCommon, HttpCase):
         self.authenticate(self.portal_login, self.portal_login)
         page = self.url_open("/my/statement").text
         self.assertIn('placeholder="2927,40"', page, "the amount to pay in Polish, not 2927.4")
+        invoices = self.url_open("/my/invoices").text
+        self.assertEqual(invoices.count("o_ar_invoice_due"), 2, "the due date under each number on a phone")
         self.start_tour("/my/statement", "ar_portal_phone_statement_tour", login=self.portal_login)
         tx = self.env["payment.transaction"].sudo().search([("partner_id", "=", self.contact.id)])
         self.assertEqual(tx.amount, 500.5, "100,50 of the first invoice and the whole second one")
