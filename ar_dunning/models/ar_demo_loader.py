@@ -8,39 +8,14 @@ class ArDemoLoader(models.AbstractModel):
 
     @api.model
     def _load_dunning_demo(self):
-        """Segment the demo customers (automatically, then as the sales team tagged them where that differs)
-        and show yesterday's reminder run (its e-mails cancelled: no e-mail leaves a demo database) and a
-        preview of today's."""
+        """Segment the demo customers into the demo segments (automatically, then as the sales team tagged
+        them where that differs) and show yesterday's reminder run (its e-mails cancelled: no e-mail leaves a
+        demo database) and a preview of today's."""
         company = self.env.ref("ar_automation.demo_company")
-        company.ar_dunning_policy_id = self.env.ref("ar_dunning.demo_policy_standard")
-        segments = self.env["ar.customer.segment"].create(
-            [
-                {
-                    "name": "Strategic",
-                    "sequence": 10,
-                    "company_id": company.id,
-                    "min_paid_invoices": 2,
-                    "max_days_late": 5,
-                    "max_broken_promises": 0,
-                    "max_disputes": 1,
-                    "policy_id": self.env.ref("ar_dunning.demo_policy_strategic").id,
-                },
-                {
-                    "name": "Standard",
-                    "sequence": 20,
-                    "company_id": company.id,
-                    "max_days_late": 30,
-                    "is_default": True,
-                    "policy_id": self.env.ref("ar_dunning.demo_policy_standard").id,
-                },
-                {
-                    "name": "High risk",
-                    "sequence": 30,
-                    "company_id": company.id,
-                    "policy_id": self.env.ref("ar_dunning.demo_policy_high_risk").id,
-                },
-            ]
-        )
+        # The segments and the company's default policy are demo records (demo/ar_dunning_demo.xml).
+        segments = [
+            self.env.ref(f"ar_dunning.demo_segment_{key}") for key in ("strategic", "standard", "high_risk")
+        ]
         self.env["ar.customer.segment"]._segment_customers(company)
         # The demo's segment tags say where the sales team puts each customer: follow them by hand.
         for tag_xmlid, segment in zip(
