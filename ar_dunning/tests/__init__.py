@@ -7,3 +7,4 @@ from . import test_engines
 from . import test_qweb_batch
 from . import test_reminder_payment_details
 from . import test_reminder_ksef
+from . import test_partner_receivables
