@@ -78,7 +78,7 @@ PROBE = textwrap.dedent(
                     installed = None
             ok = installed is not None and req.specifier.contains(installed, prereleases=True)
             requires.append([line, installed, ok])
-        report["dists"][name] = {"version": dist.version, "requires": requires, "path": str(dist._path)}
+        report["dists"][name] = {"version": dist.version, "requires": requires}
     print(json.dumps(report))
     """
 )
@@ -171,8 +171,15 @@ def test_the_suite_installs_from_the_wheels_and_its_tests_pass(venv, tmp_path):
         )
         assert str(ROOT) not in next(line for line in log.splitlines() if "addons paths:" in line)
         assert not log_problems(log), "\n".join(log_problems(log))
-        states = dict(query(DB, "SELECT name, state FROM ir_module_module WHERE name = ANY(%s)", (ADDONS,)))
-        assert states == dict.fromkeys(ADDONS, "installed")
+        rows = query(DB, "SELECT name, state, icon FROM ir_module_module WHERE name = ANY(%s)", (ADDONS,))
+        assert {name: state for name, state, _icon in rows} == dict.fromkeys(ADDONS, "installed")
+        # what Apps shows: the icon and the description page, shipped in the wheels
+        assert {name: icon for name, _state, icon in rows} == {
+            addon: f"/{addon}/static/description/icon.png" for addon in ADDONS
+        }
+        for addon in ADDONS:
+            page = site / "odoo" / "addons" / addon / "static" / "description"
+            assert (page / "icon.png").is_file() and (page / "index.html").is_file(), addon
         summary = [line for line in log.splitlines() if "odoo.tests.result:" in line and " tests" in line]
         assert summary and " 0 failed, 0 error(s) of " in summary[-1], summary
         ran = int(summary[-1].rsplit(" of ", 1)[1].split()[0])
