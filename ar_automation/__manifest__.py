@@ -19,6 +19,8 @@
             "python-dateutil",
             "pytz",
             "MarkupSafe",
+            "cryptography",
+            "requests>=2.25",
         ]
     },
     "data": [
