@@ -56,3 +56,61 @@ class ArBankConnection(models.Model):
         for connection in self:
             expiry = connection.consent_expiry
             connection.days_to_expiry = (expiry - now).days if expiry else 0
+
+    def action_sync(self):
+        """*Synchronise Now*: read the new transactions, then tell the user what came in (how many into
+        which journal, pending, skipped as already booked) or what went wrong, in plain words."""
+        self.ensure_one()
+        stats = []
+        lines = self._ar_sync_now(stats=stats)
+        return self._ar_sync_notification(lines, stats)
+
+    def _ar_sync_notification(self, lines, stats):
+        """The ``display_notification`` action telling the result of a sync: ``lines`` the statement lines
+        created, ``stats`` ``[(account, booked read, new)]`` per account read."""
+        _ = self.env._
+        parts = []
+        for journal in lines.journal_id:
+            parts.append(
+                _(
+                    "%(count)s new into %(journal)s",
+                    count=len(lines.filtered(lambda ln, j=journal: ln.journal_id == j)),
+                    journal=journal.display_name,
+                )
+            )
+        message = (
+            _(
+                "%(count)s new transaction(s) booked: %(journals)s.",
+                count=len(lines),
+                journals=", ".join(parts),
+            )
+            if lines
+            else _("No new transactions.")
+        )
+        duplicates = sum(read - new for _account, read, new in stats)
+        if duplicates:
+            message += " " + _("%s already booked (from an earlier sync or a file), skipped.", duplicates)
+        pending = sum(len(account.pending_ids) for account, _read, _new in stats)
+        if pending:
+            message += " " + _("%s pending: the bank has not booked them yet.", pending)
+        unmapped = self.account_ids.filtered(lambda account: not account.journal_id)
+        if unmapped:
+            message += " " + _("Not read, no journal chosen: %s.", ", ".join(unmapped.mapped("iban")))
+        kind = "success" if lines else "info"
+        if self.last_error:
+            message = _("The bank answered with an error: %(error)s.", error=self.last_error) + " " + message
+            message += " " + _("The next synchronisation starts again from the same day.")
+            kind = "danger"
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": _("%s synchronised", self.display_name)
+                if kind != "danger"
+                else _("%s: synchronisation failed", self.display_name),
+                "message": message,
+                "type": kind,
+                "sticky": kind == "danger",
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }

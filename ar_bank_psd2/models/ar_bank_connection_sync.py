@@ -264,16 +264,17 @@ class ArBankConnection(models.Model):
     # Synchronisation
     # ------------------------------------------------------------------
 
-    def action_sync(self):
+    def _ar_sync_now(self, stats=None):
         """Pull the new transactions of this connection now (the user is present) and return the created
-        statement lines."""
+        statement lines (``action_sync`` says what happened)."""
         self.ensure_one()
-        return self._sync(psu_ip=self._psu_ip() or "127.0.0.1")
+        return self._sync(psu_ip=self._psu_ip() or "127.0.0.1", stats=stats)
 
-    def _sync(self, psu_ip=None):
+    def _sync(self, psu_ip=None, stats=None):
         """Read every mapped account's transactions since the last booked day (minus a 3-day overlap),
-        book the new ones, deduplicated by the bank's ids and by fingerprint. An error leaves that
-        account untouched (nothing half-booked); the next sync starts from the same day."""
+        book the new ones, deduplicated by the bank's ids and by fingerprint (``stats``, a list, gets
+        ``(account, booked read, new)`` per account read). An error leaves that account untouched (nothing
+        half-booked); the next sync starts from the same day."""
         self.ensure_one()
         lines = self.env["account.bank.statement.line"]
         if self.state not in ("active", "expiring", "error"):
@@ -304,6 +305,8 @@ class ArBankConnection(models.Model):
             account._ar_replace_pending([tx for tx in transactions if tx.pending])
             new = account.journal_id._ar_book_api_transactions(booked)
             lines |= new
+            if stats is not None:
+                stats.append((account, len(booked), len(new)))
             if booked:
                 account.last_booking_date = max(tx.booking_date for tx in booked)
         self.write(

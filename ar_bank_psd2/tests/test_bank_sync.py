@@ -78,7 +78,7 @@ class TestBankSync(ArTestCommon):
                 remittance=f"FV/2026/{n:05d}",
             )
         with freeze_time(TODAY):
-            lines = self.connection.action_sync()
+            lines = self.connection._ar_sync_now()
         self.assertEqual(len(lines), 250)
         pages = [p for m, p, _h in self.bank.requests if "/transactions" in p]
         self.assertEqual(len(pages), 3, "250 transactions in pages of 100")
@@ -90,7 +90,7 @@ class TestBankSync(ArTestCommon):
         # The next sync reads from 3 days before the last booked day and books only what is new.
         self.bank.add_transaction(self.resource, 999, TODAY, name="Nowy", remittance="FV/2026/99999")
         with freeze_time(TODAY):
-            again = self.connection.action_sync()
+            again = self.connection._ar_sync_now()
         self.assertEqual(again.mapped("amount"), [999])
 
     def test_oauth_sca_approach_with_pkce_bearer_token_and_refresh(self):
@@ -130,7 +130,7 @@ class TestBankSync(ArTestCommon):
         self.assertEqual(connection.account_ids.journal_id, self.journal)
         bank.add_transaction(resource, 123, TODAY, name="Klient", remittance="FV/2026/00001")
         with freeze_time(TODAY):
-            self.assertEqual(connection.action_sync().mapped("amount"), [123])
+            self.assertEqual(connection._ar_sync_now().mapped("amount"), [123])
         bearer = [h.get("authorization", "") for _m, p, h in bank.requests if "/transactions" in p]
         self.assertTrue(bearer and all(value.startswith("Bearer ") for value in bearer))
         # An expired token is refreshed before the next read.
@@ -138,7 +138,7 @@ class TestBankSync(ArTestCommon):
         bank.add_transaction(resource, 456, TODAY, name="Klient", remittance="FV/2026/00002")
         with freeze_time(TODAY):
             connection.token_expiry = fields.Datetime.now() - timedelta(minutes=5)
-            self.assertEqual(connection.action_sync().mapped("amount"), [456])
+            self.assertEqual(connection._ar_sync_now().mapped("amount"), [456])
         self.assertNotEqual(connection.sudo().access_token, old)
 
     def test_pending_transactions_are_shown_on_request_and_never_booked(self):
@@ -146,7 +146,7 @@ class TestBankSync(ArTestCommon):
         self.bank.add_transaction(self.resource, 100, TODAY, name="Zaksięgowany", remittance="FV/2026/00001")
         self.bank.add_pending(self.resource, 250, TODAY, name="W drodze", remittance="FV/2026/00002")
         with freeze_time(TODAY):
-            lines = self.connection.action_sync()
+            lines = self.connection._ar_sync_now()
         self.assertEqual(lines.mapped("amount"), [100])
         self.assertFalse(self.connection.pending_ids, "pending ones only when asked for")
         self.assertIn(
@@ -154,7 +154,7 @@ class TestBankSync(ArTestCommon):
         )
         self.connection.show_pending = True
         with freeze_time(TODAY):
-            lines = self.connection.action_sync()
+            lines = self.connection._ar_sync_now()
         self.assertFalse(lines, "a pending transaction is not booked")
         self.assertRecordValues(
             self.connection.pending_ids,
@@ -171,7 +171,7 @@ class TestBankSync(ArTestCommon):
         self.bank.pending[self.resource].clear()
         self.bank.add_transaction(self.resource, 250, TODAY, name="W drodze", remittance="FV/2026/00002")
         with freeze_time(TODAY):
-            lines = self.connection.action_sync()
+            lines = self.connection._ar_sync_now()
         self.assertEqual(lines.mapped("amount"), [250])
         self.assertFalse(self.connection.pending_ids)
 
@@ -184,7 +184,7 @@ class TestBankSync(ArTestCommon):
             self.assertEqual(self.connection.unattended_reads, 4)
             self.assertFalse(self.connection._sync())
             self.assertIn("unattended reads for today are used up", self.connection.last_error)
-            self.connection.action_sync()  # a user is present
+            self.connection._ar_sync_now()  # a user is present
         self.assertEqual(self.connection.state, "active")
 
     def test_bank_limit_errors_and_expiry_lose_nothing_and_double_nothing(self):
@@ -204,34 +204,34 @@ class TestBankSync(ArTestCommon):
                 return original(handler, resource_id, query, path)
 
             self.bank._transactions = fail_second_page
-            self.assertFalse(self.connection.action_sync())
+            self.assertFalse(self.connection._ar_sync_now())
             self.assertEqual(self.connection.state, "error")
             self.assertIn("503", self.connection.last_error)
             self.bank._transactions = original
-            lines = self.connection.action_sync()
+            lines = self.connection._ar_sync_now()
         self.assertEqual(len(lines), 150)
         self.assertEqual(self.connection.state, "active")
         self.assertGreater(len(self.bank.requests), calls)
         # A 429 from the bank keeps the state and says when to retry.
         self.bank.failures = [429]
         with freeze_time(TODAY):
-            self.connection.action_sync()
+            self.connection._ar_sync_now()
         self.assertIn("limit", self.connection.last_error)
         # The consent expires at the bank: the connection asks to reconnect.
         self.bank.expire(next(iter(self.bank.consents)))
         with freeze_time(TODAY):
-            self.assertFalse(self.connection.action_sync())
+            self.assertFalse(self.connection._ar_sync_now())
         self.assertEqual(self.connection.state, "expired")
         self.assertIn("CONSENT_EXPIRED", self.connection.last_error)
         with self.assertRaises(UserError):
-            self.connection.action_sync()
+            self.connection._ar_sync_now()
 
     def test_a_broken_connection_is_an_error_not_a_crash(self):
         # (Odoo's test runner stretches request time-outs to 10 s: test_engine_provider.py covers them.)
         self._connect()
         self.bank.failures = ["drop"]
         with freeze_time(TODAY):
-            self.assertFalse(self.connection.action_sync())
+            self.assertFalse(self.connection._ar_sync_now())
         self.assertEqual(self.connection.state, "error")
         self.assertIn("cannot be reached", self.connection.last_error)
 
@@ -247,7 +247,7 @@ class TestBankSync(ArTestCommon):
         )
         self.connection.account_ids.last_booking_date = date(2026, 3, 14)
         with freeze_time(TODAY):
-            self.assertEqual(len(self.connection.action_sync()), 1)
+            self.assertEqual(len(self.connection._ar_sync_now()), 1)
         data = (Path(__file__).parent / "data" / "camt053_two_accounts.xml").read_bytes()
         lines = self.journal.ar_import_statement_file(data, "camt.xml")
         self.assertNotIn(1230, lines.mapped("amount"), "already booked from the API")
@@ -301,6 +301,44 @@ class TestBankSync(ArTestCommon):
                 key, spec.split("tppMessage401_AIS:", 1)[1][:1500] if "tppMessage401_AIS:" in spec else spec
             )
 
+    def _notification(self):
+        with freeze_time(TODAY):
+            action = self.connection.action_sync()
+        self.assertEqual((action["type"], action["tag"]), ("ir.actions.client", "display_notification"))
+        return action["params"]
+
+    def test_the_sync_button_says_how_many_transactions_went_where(self):
+        self._connect()
+        self.connection.show_pending = True
+        for n in range(3):
+            self.bank.add_transaction(self.resource, 100 + n, TODAY - timedelta(days=1), name=f"Klient {n}")
+        self.bank.add_pending(self.resource, 250, TODAY, name="W drodze", remittance="FV/2026/00002")
+        params = self._notification()
+        self.assertEqual(params["type"], "success")
+        self.assertIn("3 new transaction(s) booked: 3 new into mBank API", params["message"])
+        self.assertIn("1 pending: the bank has not booked them yet", params["message"])
+        self.assertNotIn("skipped", params["message"])
+        self.assertEqual(params["next"], {"type": "ir.actions.client", "tag": "soft_reload"})
+        # Read again: the 3-day overlap brings the same three back, skipped as already booked.
+        self.bank.add_transaction(self.resource, 999, TODAY, name="Nowy")
+        params = self._notification()
+        self.assertIn("1 new transaction(s) booked: 1 new into mBank API", params["message"])
+        self.assertIn("3 already booked (from an earlier sync or a file), skipped", params["message"])
+        self.assertEqual(
+            self.env["account.bank.statement.line"].search_count([("journal_id", "=", self.journal.id)]), 4
+        )
+
+    def test_the_sync_button_says_what_went_wrong_in_plain_words(self):
+        self._connect()
+        self.bank.failures = ["drop"]
+        params = self._notification()
+        self.assertEqual(params["type"], "danger")
+        self.assertTrue(params["sticky"])
+        self.assertIn("synchronisation failed", params["title"])
+        self.assertIn("The bank answered with an error", params["message"])
+        self.assertIn("cannot be reached", params["message"])
+        self.assertIn("No new transactions", params["message"])
+
 
 @tagged("post_install", "-at_install")
 class TestEnableBankingSync(ArTestCommon):
@@ -343,7 +381,7 @@ class TestEnableBankingSync(ArTestCommon):
         with freeze_time(TODAY):
             self.assertTrue(connection._ar_finish_consent({"code": mock.authorize(state), "state": state}))
             self.assertEqual(connection.account_ids.journal_id, journal)
-            lines = connection.action_sync()
+            lines = connection._ar_sync_now()
         self.assertEqual(len(lines), 5)
         self.assertEqual(sorted(lines.mapped("ar_import_id")), [f"ER{n:08d}" for n in range(1, 6)])
         self.assertEqual(connection.state, "active")

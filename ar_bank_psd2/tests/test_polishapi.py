@@ -108,7 +108,7 @@ class TestPolishApi(ArTestCommon, HttpCase):
         self.bank.add_transaction(
             self.number, -45, self.today, name="PKO BP", remittance="Opłata za rachunek"
         )
-        lines = self.connection.action_sync()
+        lines = self.connection._ar_sync_now()
         self.assertEqual(len(lines), 6)
         pages = [path for path, _h, _b in self.bank.requests if path.endswith("getTransactionsDone")]
         self.assertEqual(len(pages), 3, "6 transactions in pages of 2")
@@ -129,14 +129,14 @@ class TestPolishApi(ArTestCommon, HttpCase):
         self.assertEqual(lines.filtered(lambda ln: ln.amount == -45).partner_name, "PKO BP")
         # The next sync books only what is new.
         self.bank.add_transaction(self.number, 999, self.today, name="Nowy", remittance="FV/2026/99999")
-        self.assertEqual(self.connection.action_sync().mapped("amount"), [999])
+        self.assertEqual(self.connection._ar_sync_now().mapped("amount"), [999])
 
     def test_pending_transactions_are_shown_not_booked(self):
         self._authorise()
         self.bank.add_transaction(self.number, 100, self.today, name="Zaksięgowany", remittance="FV/1")
         self.bank.add_pending(self.number, 250, self.today, name="W drodze", iban=PAYER, remittance="FV/2")
         self.connection.show_pending = True
-        lines = self.connection.action_sync()
+        lines = self.connection._ar_sync_now()
         self.assertEqual(lines.mapped("amount"), [100])
         self.assertRecordValues(
             self.connection.pending_ids,
@@ -153,7 +153,7 @@ class TestPolishApi(ArTestCommon, HttpCase):
         )
         self.bank.pending[self.number].clear()
         self.bank.add_transaction(self.number, 250, self.today, name="W drodze", remittance="FV/2")
-        self.assertEqual(self.connection.action_sync().mapped("amount"), [250])
+        self.assertEqual(self.connection._ar_sync_now().mapped("amount"), [250])
         self.assertFalse(self.connection.pending_ids)
 
     def test_an_expired_token_is_refreshed_before_the_read(self):
@@ -162,7 +162,7 @@ class TestPolishApi(ArTestCommon, HttpCase):
         self.bank.expire_tokens()
         self.connection.token_expiry = fields.Datetime.now() - timedelta(minutes=5)
         self.bank.add_transaction(self.number, 321, self.today, name="Klient", remittance="FV/3")
-        self.assertEqual(self.connection.action_sync().mapped("amount"), [321])
+        self.assertEqual(self.connection._ar_sync_now().mapped("amount"), [321])
         self.assertNotEqual(self.connection.sudo().access_token, old)
         self.assertGreater(self.connection.token_expiry, fields.Datetime.now())
         refresh = [body for path, _h, body in self.bank.requests if path.endswith("/token")][-1]
@@ -171,12 +171,12 @@ class TestPolishApi(ArTestCommon, HttpCase):
         again = self.connection.sudo().access_token
         self.bank.expire_tokens()
         self.bank.add_transaction(self.number, 322, self.today, name="Klient", remittance="FV/4")
-        self.assertEqual(self.connection.action_sync().mapped("amount"), [322])
+        self.assertEqual(self.connection._ar_sync_now().mapped("amount"), [322])
         self.assertNotEqual(self.connection.sudo().access_token, again)
         # Neither the token nor the refresh token known any more: the user is asked to reconnect.
         self.bank.tokens.clear()
         self.bank.refresh.clear()
-        self.assertFalse(self.connection.action_sync())
+        self.assertFalse(self.connection._ar_sync_now())
         self.assertEqual(self.connection.state, "expired")
         self.assertIn("invalid_grant", self.connection.last_error)
 

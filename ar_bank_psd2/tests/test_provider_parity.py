@@ -151,7 +151,7 @@ class TestProviderParity(ArTestCommon):
         """Connect, sync: what each line holds and how it was matched, in date and amount order."""
         connection = connect()
         self.assertEqual(connection.account_ids.journal_id, self.journal, connection.last_error)
-        lines = connection.action_sync()
+        lines = connection._ar_sync_now()
         self.assertEqual(connection.state, "active", connection.last_error)
         result = []
         for line in lines.sorted(lambda ln: (ln.date, ln.amount)):
