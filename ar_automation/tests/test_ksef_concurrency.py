@@ -36,10 +36,10 @@ class TestKsefConcurrency(BaseCase):
 
     def _prepare(self, env):
         """A KSeF company (registered with the mock), a customer and INVOICES posted invoices queued."""
-        params = env["ir.config_parameter"].sudo()
-        saved = {key: params.get_param(key) for key in PARAMETERS}
-        params.set_param(URL_PARAMETER, self.mock.url)
-        params.set_param("l10n_pl_edi_ksef.mode", "test")
+        params_sudo = env["ir.config_parameter"].sudo()
+        saved = {key: params_sudo.get_param(key) for key in PARAMETERS}
+        params_sudo.set_param(URL_PARAMETER, self.mock.url)
+        params_sudo.set_param("l10n_pl_edi_ksef.mode", "test")
         company = env["res.company"].with_context(active_test=False).search([("name", "=", COMPANY_NAME)])
         if not company:
             company = env["res.company"].create(

@@ -18,9 +18,9 @@ def connect(env, url, ksef_token, company_xmlid="ar_automation.demo_company"):
     """Point l10n_pl_edi's client at ``url`` (the mock, as the test environment), give the company a KSeF
     certificate if it has none, forget its KSeF session and authenticate it with ``ksef_token``."""
     company_sudo = env.ref(company_xmlid).sudo()
-    params = env["ir.config_parameter"].sudo()
-    params.set_param(URL_PARAMETER, url)
-    params.set_param("l10n_pl_edi_ksef.mode", "test")
+    params_sudo = env["ir.config_parameter"].sudo()
+    params_sudo.set_param(URL_PARAMETER, url)
+    params_sudo.set_param("l10n_pl_edi_ksef.mode", "test")
     if not company_sudo.l10n_pl_edi_certificate:
         certificate = _certificate(env, company_sudo)
         company_sudo.write(
