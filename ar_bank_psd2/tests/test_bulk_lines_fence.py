@@ -29,6 +29,7 @@ REVIEWED_COLUMNS = {
         ar_autopay_noticed ar_check_blocked_once ar_check_message ar_check_state ar_dispute_id
         ar_dunning_hold_until ar_dunning_last_date ar_dunning_level_id ar_dunning_paused ar_promise_date
         ar_ksef_attempts ar_ksef_error ar_ksef_next_try ar_ksef_state ar_ksef_verification_url
+        ar_ksef_certificate_url ar_ksef_offline ar_ksef_offline_deadline
         l10n_pl_edi_header l10n_pl_edi_number l10n_pl_edi_ref l10n_pl_edi_session_id l10n_pl_edi_status
         l10n_pl_vat_b_mpv_prowizja l10n_pl_vat_b_spv l10n_pl_vat_b_spv_dostawa
         auto_post auto_post_origin_id auto_post_until campaign_id checked commercial_partner_id company_id
