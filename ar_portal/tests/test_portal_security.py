@@ -166,7 +166,9 @@ class TestPortalSecurity(ArPortalCommon, HttpCase):
                     date_1=later,
                     amount_1=amounts[1],
                 )
-                self.assertIn("ar_error=", response.url)
+                # Refused with the reason, the proposal shown again as typed.
+                self.assertEqual(response.status_code, 422)
+                self.assertIn("o_ar_plan_error", response.text)
         self.assertFalse(self.env["ar.payment.plan"].search([("partner_id", "=", self.customer.id)]))
 
     def test_someone_elses_counter_proposal_cannot_be_accepted(self):
