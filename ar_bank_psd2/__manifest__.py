@@ -21,6 +21,7 @@
         "views/ar_bank_connection_views.xml",
         "views/ar_bank_statement_import_views.xml",
         "views/ar_reconcile_rule_views.xml",
+        "views/res_config_settings_views.xml",
         "views/account_bank_statement_line_views.xml",
         "views/account_journal_views.xml",
         "views/ar_kpi_snapshot_views.xml",
