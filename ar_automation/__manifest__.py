@@ -1,7 +1,7 @@
 {
     "name": "AR Automation",
     "summary": "Invoices that create, check, post and send themselves; AR aging, KPIs and disputes",
-    "version": "19.0.1.0.0",
+    "version": "19.0.1.0.1",
     "category": "Accounting/Accounting",
     "author": "AR Automation for Odoo",
     "website": "https://github.com/ar-automation/ar-automation",
@@ -30,6 +30,7 @@
         "data/mail_activity_type_data.xml",
         "data/ir_sequence_data.xml",
         "data/ar_reply_rule_data.xml",
+        "data/ar_digest_templates.xml",
         "data/mail_template_data.xml",
         "data/ir_cron_data.xml",
         "data/ar_ksef_fa3_templates.xml",

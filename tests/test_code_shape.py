@@ -30,6 +30,9 @@ LONG_FILES = {
     "demo, never called in production): one protocol, kept whole like a test file",
     "ar_automation/models/ar_demo_loader.py": "demo data as Python constants; to become XML records "
     "(issue 21, item 2)",
+    "ar_automation/models/res_company.py": "the company's settings, its documents (PDF engine, bank "
+    "account, transfer title) and the daily digest (figures with their changes, links, exceptions, XLSX, "
+    "sending), one section each; the digest could move to a report model of its own",
     "ar_dunning/models/ar_dunning_line.py": "the reminder itself: content, sending per channel, bounces, "
     "escalation and its late-payment fees, one section each; the channels could move to helpers of their own",
     "ar_dunning/models/ar_dunning_run.py": "the run: entry points, deciding (open items, pauses, policies), "

@@ -8,12 +8,14 @@ from datetime import timedelta
 
 import pytz
 import xlsxwriter
+from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.fields import Command
-from odoo.tools import SQL, email_split
+from odoo.tools import SQL, LazyTranslate, email_split
 from odoo.tools.misc import format_amount, format_date
+from odoo.tools.safe_eval import safe_eval
 
 from odoo.addons.base.models.ir_actions_report import _wkhtml
 
@@ -35,7 +37,20 @@ TRANSFER_TITLE_LENGTH = 140
 # States of Odoo's wkhtmltopdf check in which it renders PDFs ('workers': it does, with one worker).
 PDF_ENGINE_WORKS = ("ok", "workers")
 # Customers listed in the digest's largest overdue accounts.
+_lt = LazyTranslate(__name__)
 TOP_ACCOUNTS = 10
+# The digest's figures compared with yesterday's and last month's snapshots: (key, label, kind).
+DIGEST_FIGURES = (
+    ("receivable", _lt("Receivable"), "money"),
+    ("overdue", _lt("Overdue"), "money"),
+    ("disputed_amount", _lt("Disputed"), "money"),
+    ("dso", _lt("DSO (count-back, days)"), "number"),
+    ("best_possible_dso", _lt("Best possible DSO (days)"), "number"),
+    ("cei", _lt("CEI (%)"), "number"),
+    ("overdue_ratio", _lt("Overdue share (%)"), "number"),
+)
+# Items listed per exception in the digest (the link opens all of them).
+DIGEST_EXCEPTION_ITEMS = 5
 
 
 class ResCompany(models.Model):
@@ -220,12 +235,111 @@ class ResCompany(models.Model):
         return {
             "as_of": today,
             "snapshot": snapshot,
+            "figures": self._ar_digest_figures(today, snapshot),
+            "links": self._ar_digest_links(),
+            "exceptions": self._ar_digest_exceptions(today),
             "buckets": [(bucket_label(key), snapshot["buckets"][key]) for key in bucket_keys(edges)],
             "top_accounts": self._ar_top_overdue_accounts(today),
             "new_disputes": self.env["ar.dispute"].search(
                 [("company_id", "=", self.id), ("date_opened", ">=", since)], order="amount_disputed desc"
             ),
         }
+
+    def _ar_digest_figures(self, today, snapshot):
+        """``[{label, value, yesterday, month, kind}]``: today's figures with their change against the
+        snapshots of yesterday and of the same day last month (the latest on or before it); a change is
+        None without such a snapshot or figure."""
+        snapshots = self.env["ar.kpi.snapshot"]
+
+        def stored(day):
+            return snapshots.search(
+                [("company_id", "=", self.id), ("scope", "=", "company"), ("date", "<=", day)],
+                order="date desc",
+                limit=1,
+            )
+
+        yesterday, month = stored(today - timedelta(days=1)), stored(today - relativedelta(months=1))
+        figures = []
+        for key, label, kind in DIGEST_FIGURES:
+            value = snapshot.get(key)
+            value = float(value) if value is not None else None
+
+            def change(old, key=key, value=value):
+                return round(value - old[key], 2) if old and value is not None else None
+
+            figures.append(
+                {
+                    "key": key,
+                    "label": str(label),
+                    "value": value,
+                    "kind": kind,
+                    "yesterday": change(yesterday),
+                    "month": change(month),
+                }
+            )
+        return figures
+
+    def _ar_digest_url(self, xml_id):
+        """The backend address opening the action ``xml_id``."""
+        return f"{self.get_base_url()}/odoo/action-{xml_id}"
+
+    def _ar_digest_links(self):
+        return {
+            "worklist": self._ar_digest_url("ar_automation.ar_worklist_item_action"),
+            "kpis": self._ar_digest_url("ar_automation.ar_kpi_snapshot_action"),
+            "aging": self._ar_digest_url("ar_automation.ar_aging_line_action"),
+            "disputes": self._ar_digest_url("ar_automation.ar_dispute_action"),
+        }
+
+    def _ar_digest_exceptions(self, today):
+        """Today's exceptions, each ``{title, count, url, items}`` (``items``: a few lines of text): invoices
+        to fix and e-mails that failed in the last day. Addons add theirs (bank: payments to match,
+        expiring consents) by extending this method."""
+        exceptions = []
+        action = self.env["ir.actions.act_window"]._for_xml_id("ar_automation.account_move_action_ar_to_fix")
+        to_fix = self.env["account.move"].search(
+            safe_eval(action["domain"] or "[]") + [("company_id", "=", self.id)], order="invoice_date, id"
+        )
+        if to_fix:
+            exceptions.append(
+                {
+                    "title": self.env._("Invoices to fix"),
+                    "count": len(to_fix),
+                    "url": self._ar_digest_url("ar_automation.account_move_action_ar_to_fix"),
+                    "items": [
+                        f"{move.name or move.display_name}: {move.partner_id.display_name}"
+                        for move in to_fix[:DIGEST_EXCEPTION_ITEMS]
+                    ],
+                }
+            )
+        failed = (
+            self.env["mail.mail"]
+            .sudo()
+            .search(
+                [
+                    ("state", "=", "exception"),
+                    ("create_date", ">=", fields.Datetime.now() - timedelta(days=1)),
+                    "|",
+                    ("record_company_id", "=", self.id),
+                    ("record_company_id", "=", False),
+                ],
+                order="id desc",
+            )
+        )
+        if failed:
+            exceptions.append(
+                {
+                    "title": self.env._("E-mails that failed"),
+                    "count": len(failed),
+                    "url": f"{self.get_base_url()}/odoo/action-mail.action_view_mail_mail",
+                    "items": [
+                        f"{mail.subject or ''} → {mail.email_to or mail.recipient_ids[:1].email or ''}: "
+                        f"{mail.failure_reason or ''}"[:200]
+                        for mail in failed[:DIGEST_EXCEPTION_ITEMS]
+                    ],
+                }
+            )
+        return exceptions
 
     def _ar_top_overdue_accounts(self, as_of, limit=TOP_ACCOUNTS):
         """``[(partner, overdue, receivable), ...]``: the customers owing the most overdue, largest first."""

@@ -11,3 +11,4 @@ from . import test_reconcile_rule_defaults
 from . import test_reconcile_suggestion
 from . import test_polishapi
 from . import test_provider_parity
+from . import test_digest_exceptions
