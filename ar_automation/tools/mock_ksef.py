@@ -33,6 +33,7 @@ import datetime
 import hashlib
 import json
 import re
+import sys
 import threading
 import time
 import uuid
@@ -513,7 +514,8 @@ def main(argv=None):
     parser.add_argument("--ksef-token", default="demo-ksef-token", help="the KSeF token it accepts")
     args = parser.parse_args(argv)
     mock = KsefMock(ksef_token=args.ksef_token).start(port=args.port)
-    print(f"KSeF mock on {mock.url}", flush=True)  # noqa: T201 - the runner's only output
+    sys.stdout.write(f"KSeF mock on {mock.url}\n")  # the runner's only output: bin/demo waits for it
+    sys.stdout.flush()
     try:
         threading.Event().wait()
     except KeyboardInterrupt:
