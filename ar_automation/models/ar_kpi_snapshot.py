@@ -1,10 +1,14 @@
 import logging
 
+from dateutil.relativedelta import relativedelta
+
 from odoo import api, fields, models
 from odoo.tools import SQL
 
 _logger = logging.getLogger(__name__)
 BUCKET_COLUMNS = ("bucket_1", "bucket_2", "bucket_3", "bucket_4")
+# The figures of the CFO dashboard, shown with their change against the month before.
+DASHBOARD_FIGURES = ("dso", "best_possible_dso", "cei", "overdue_ratio", "disputed_amount")
 
 
 class ArKpiSnapshot(models.Model):
@@ -60,6 +64,74 @@ class ArKpiSnapshot(models.Model):
     invoice_error_rate = fields.Float(
         string="Invoice Error Rate (%)", digits=(16, 1), readonly=True, aggregator="avg"
     )
+
+    # The CFO dashboard: each figure beside the one of a month before (the latest snapshot of the same
+    # company and scope on or before the same day last month).
+    previous_id = fields.Many2one("ar.kpi.snapshot", string="A Month Before", compute="_compute_previous")
+    previous_date = fields.Date(string="Compared With", compute="_compute_previous")
+    dso_change = fields.Float(string="DSO Change", digits=(16, 1), compute="_compute_previous")
+    best_possible_dso_change = fields.Float(
+        string="Best Possible DSO Change", digits=(16, 1), compute="_compute_previous"
+    )
+    cei_change = fields.Float(string="CEI Change", digits=(16, 1), compute="_compute_previous")
+    overdue_ratio_change = fields.Float(string="Overdue Change", digits=(16, 1), compute="_compute_previous")
+    disputed_amount_change = fields.Monetary(string="Disputed Change", compute="_compute_previous")
+    previous_dso = fields.Float(string="DSO a Month Before", digits=(16, 1), compute="_compute_previous")
+    previous_cei = fields.Float(string="CEI a Month Before", digits=(16, 1), compute="_compute_previous")
+    previous_overdue_ratio = fields.Float(
+        string="Overdue a Month Before", digits=(16, 1), compute="_compute_previous"
+    )
+    previous_disputed_amount = fields.Monetary(string="Disputed a Month Before", compute="_compute_previous")
+
+    @api.depends("date", "company_id", "scope", *DASHBOARD_FIGURES)
+    def _compute_previous(self):
+        """One read of the candidate snapshots for all of ``self``."""
+        dated = self.filtered("date")
+        candidates = self.search(
+            [
+                ("company_id", "in", dated.company_id.ids),
+                ("scope", "in", list(set(dated.mapped("scope")))),
+                (
+                    "date",
+                    "<=",
+                    max(dated.mapped("date"), default=fields.Date.today()) - relativedelta(months=1),
+                ),
+            ],
+            order="date desc",
+        )
+        for snapshot in self:
+            day = snapshot.date and snapshot.date - relativedelta(months=1)
+            previous = candidates.filtered(
+                lambda c, s=snapshot, d=day: (
+                    d and c.company_id == s.company_id and c.scope == s.scope and c.date <= d
+                )
+            )[:1]
+            snapshot.previous_id = previous
+            snapshot.previous_date = previous.date
+            for name in ("dso", "cei", "overdue_ratio", "disputed_amount"):
+                snapshot[f"previous_{name}"] = previous[name] if previous else 0.0
+            for name in DASHBOARD_FIGURES:
+                snapshot[f"{name}_change"] = snapshot[name] - previous[name] if previous else 0.0
+
+    @api.model
+    def action_open_dashboard(self):
+        """The CFO dashboard: the latest snapshot of the current company (today's taken first if there is
+        none yet)."""
+        company = self.env.company
+        domain = [("company_id", "=", company.id), ("scope", "=", "company")]
+        latest = self.search(domain, order="date desc", limit=1)
+        if not latest:
+            self._take(company._ar_today(), company)
+            latest = self.search(domain, order="date desc", limit=1)
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Receivables Dashboard"),
+            "res_model": "ar.kpi.snapshot",
+            "res_id": latest.id,
+            "view_mode": "form",
+            "views": [(self.env.ref("ar_automation.ar_kpi_snapshot_view_form_dashboard").id, "form")],
+            "target": "current",
+        }
 
     @api.model
     def _values_from(self, snapshot):

@@ -8,3 +8,4 @@ from . import test_engines
 from . import test_document_pdfs
 from . import test_ksef
 from . import test_ksef_concurrency
+from . import test_kpi_dashboard
