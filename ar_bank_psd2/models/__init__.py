@@ -14,4 +14,5 @@ from . import ar_kpi_snapshot
 from . import ar_demo_loader
 from . import ar_bank_pending_transaction
 from . import account_chart_template
+from . import res_company
 from . import res_config_settings
