@@ -30,8 +30,6 @@
         "data/mail_activity_type_data.xml",
         "data/ir_sequence_data.xml",
         "data/ar_reply_rule_data.xml",
-        "data/ar_digest_templates.xml",
-        "data/mail_template_data.xml",
         "data/ir_cron_data.xml",
         "data/ar_ksef_fa3_templates.xml",
         "views/account_move_views.xml",
@@ -51,6 +49,9 @@
         "views/ar_automation_menus.xml",
         "report/ar_seller_identity_templates.xml",
         "report/ar_ksef_invoice_templates.xml",
+        # Last: Odoo renders a template when it is loaded, and the digest links to the actions above.
+        "data/ar_digest_templates.xml",
+        "data/mail_template_data.xml",
     ],
     "demo": [
         "demo/ar_demo.xml",
