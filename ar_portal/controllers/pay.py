@@ -61,7 +61,7 @@ class ArPayInvoicesPortal(PortalAccount):
         """The invoices and ``{id: Decimal}`` chosen in the query string, checked; ``InputError``."""
         invoices, residuals = self._ar_open_residuals()
         if args.get("overdue"):
-            today = fields.Date.context_today(request.env.user)
+            today = request.env.company.sudo()._ar_today()
             selected = invoices.filtered(
                 lambda inv: inv.invoice_date_due and inv.invoice_date_due < today
             ).ids

@@ -1,6 +1,6 @@
 from urllib.parse import urlencode
 
-from odoo import fields, http
+from odoo import http
 from odoo.exceptions import AccessError, MissingError
 from odoo.http import content_disposition, request
 
@@ -145,7 +145,7 @@ class ArDocumentsPortal(CustomerPortal):
     @http.route("/my/statement/pdf", type="http", auth="user", methods=["GET"], readonly=True)
     def portal_ar_statement_pdf(self, date_from=None, date_to=None, **kw):
         partner = request.env.user.partner_id.commercial_partner_id
-        today = fields.Date.context_today(request.env.user)
+        today = request.env.company.sudo()._ar_today()  # the company's date, as the documents'
         try:
             start = parse_date(date_from) if date_from else today.replace(day=1)
             end = parse_date(date_to) if date_to else today
