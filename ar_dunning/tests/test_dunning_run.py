@@ -158,7 +158,9 @@ class TestDunningRun(ArTestCommon, MailCase):
     def test_the_daily_job_leaves_a_run_in_progress_alone(self):
         self.env["ar.dunning.run"]._lock_runs()
         with self.registry.cursor() as other_cr:
-            other_env = self.env(cr=other_cr)
+            # Another server's job: its own transaction, as the cron's user (the test's users exist only in
+            # this test's uncommitted transaction).
+            other_env = self.env(cr=other_cr, user=self.env.ref("base.user_root").id)
             runs = other_env["ar.dunning.run"].search_count([])
             self.assertTrue(other_env["ar.dunning.run"]._cron_run(), "no error: the job ends")
             self.assertEqual(other_env["ar.dunning.run"].search_count([]), runs, "no run started")
