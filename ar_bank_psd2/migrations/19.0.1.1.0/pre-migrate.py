@@ -23,4 +23,6 @@ def migrate(cr, version):
         """
     )
     cr.execute("ALTER TABLE ar_reconcile_rule DROP COLUMN writeoff_account_id")
-    cr.execute("ALTER TABLE ar_reconcile_rule RENAME COLUMN writeoff_account_by_company TO writeoff_account_id")  # noqa: E501
+    cr.execute(
+        "ALTER TABLE ar_reconcile_rule RENAME COLUMN writeoff_account_by_company TO writeoff_account_id"
+    )  # noqa: E501
