@@ -105,3 +105,15 @@ def test_template_matches_translation(addon):
         f"(only in the template: {sorted(t for _c, t in template - polish)[:10]}, "
         f"only in pl.po: {sorted(t for _c, t in polish - template)[:10]})"
     )
+
+
+@pytest.mark.parametrize("addon", ADDONS)
+def test_every_term_names_its_module(addon):
+    """Odoo's reader needs '#. module: <addon>' on each term; without it loading Polish fails."""
+    for path in (ROOT / addon / "i18n" / "pl.po", ROOT / addon / "i18n" / f"{addon}.pot"):
+        missing = [
+            entry.msgid[:60]
+            for entry in polib.pofile(str(path))
+            if not entry.obsolete and not re.match(r"modules?: \w+", entry.comment or "")
+        ]
+        assert not missing, f"{path.relative_to(ROOT)}: terms without '#. module: {addon}': {missing}"
