@@ -5,6 +5,21 @@ from odoo.addons.ar_automation.tests.common import ArTestCommon
 from ..models.ar_reconcile_rule import BANK_FEE_ACCOUNTS
 
 
+def _invoice_paid_less_a_fee(case):
+    """An invoice of 1,200.00 and its customer's payment of 1,191.50 (8.50 kept by the bank)."""
+    invoice = case._posted_invoice(1200, "2026-11-02", case.partner_a)
+    line = case.env["account.bank.statement.line"].create(
+        {
+            "journal_id": case.company_data["default_journal_bank"].id,
+            "date": "2026-11-20",
+            "amount": 1191.50,
+            "payment_ref": f"Zaplata {invoice.name}",
+            "partner_name": case.partner_a.name,
+        }
+    )
+    return invoice, line
+
+
 @tagged("post_install", "-at_install")
 class TestReconcileRuleDefaults(ArTestCommon):
     """What a company gets out of the box: bank fees deducted from customers' payments written off to its
@@ -17,16 +32,7 @@ class TestReconcileRuleDefaults(ArTestCommon):
         self.assertEqual(rule.writeoff_account_id, expected, "the chart's Bank Fees, not any expense account")
         self.assertEqual((rule.writeoff_tolerance, rule.writeoff_tolerance_percent), (15, 2))
 
-        invoice = self._posted_invoice(1200, "2026-11-02", self.partner_a)
-        line = self.env["account.bank.statement.line"].create(
-            {
-                "journal_id": self.company_data["default_journal_bank"].id,
-                "date": "2026-11-20",
-                "amount": 1191.50,
-                "payment_ref": f"Zaplata {invoice.name}",
-                "partner_name": self.partner_a.name,
-            }
-        )
+        invoice, line = _invoice_paid_less_a_fee(self)
         self.assertEqual(line.ar_auto_reconcile()["reconciled"], 1, line.ar_match_explanation)
         self.assertEqual(invoice.payment_state, "paid")
         fee = line.move_id.line_ids.filtered(lambda ml: ml.account_id == expected)
@@ -79,16 +85,7 @@ class TestCashApplicationSettings(ArTestCommon):
         self.assertFalse(rule.is_partial_applied)
 
         # A fee above the new tolerance is no longer written off: the payment is only suggested.
-        invoice = self._posted_invoice(1200, "2026-11-02", self.partner_a)
-        line = self.env["account.bank.statement.line"].create(
-            {
-                "journal_id": self.company_data["default_journal_bank"].id,
-                "date": "2026-11-20",
-                "amount": 1191.50,
-                "payment_ref": f"Zaplata {invoice.name}",
-                "partner_name": self.partner_a.name,
-            }
-        )
+        invoice, line = _invoice_paid_less_a_fee(self)
         self.assertEqual(line.ar_auto_reconcile()["reconciled"], 0, line.ar_match_explanation)
         self.assertEqual(invoice.payment_state, "not_paid")
 
